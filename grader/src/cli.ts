@@ -1,0 +1,196 @@
+/**
+ * The `locklab` command.
+ *
+ *   locklab grade <lab> [--impl DIR] [--part P] [--test NAME] [--seed N | --seeds K]
+ *                       [--json FILE] [--trace-dir DIR] [--jobs N] [--no-typecheck]
+ *   locklab list [<lab>]
+ *
+ * Exit codes: 0 every graded test passed; 1 some test failed; 2 the grading could not run
+ * (bad arguments, unknown lab, unreadable implementation folder), with a one-line reason.
+ */
+import { availableParallelism } from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import chalk from 'chalk';
+import { z } from 'zod';
+import { ImplementationNotFound } from './cluster/prepare.ts';
+import { LabNotFound, listLabIds, loadLab, type LoadedLab } from './lab/load.ts';
+import type { GradedTest } from './lab/manifest.ts';
+import { gradescopeTest, writeGradescopeResults, type GradescopeTest } from './report/gradescope.ts';
+import { TerminalReporter } from './report/terminal.ts';
+import { traceFileName, writeTraceFile } from './report/trace-files.ts';
+import { grade, replayCommand } from './score/grade.ts';
+
+export const EXIT = { passed: 0, failed: 1, cannotRun: 2 } as const;
+
+/** A reason the grading cannot run: printed as one line, exit 2. */
+export class UsageError extends Error {}
+
+const USAGE = `usage:
+  locklab grade <lab> [--impl DIR] [--part P] [--test NAME[,NAME...]] [--seed N | --seeds K]
+                      [--json FILE] [--trace-dir DIR] [--jobs N] [--no-typecheck]
+  locklab list [<lab>]`;
+
+const positiveInt = (what: string) =>
+  z
+    .string()
+    .regex(/^\d+$/, `${what} must be a whole number`)
+    .transform(Number)
+    .refine((n) => n >= 1, `${what} must be at least 1`);
+
+const GradeOptionsSchema = z
+  .object({
+    lab: z.string({ error: 'which lab? e.g. `locklab grade lab1`' }),
+    impl: z.string().default('starter'),
+    part: z.string().optional(),
+    test: z.string().optional(),
+    seed: z.string().regex(/^\d+$/, '--seed must be a whole number').transform(Number).optional(),
+    seeds: positiveInt('--seeds').optional(),
+    json: z.string().optional(),
+    'trace-dir': z.string().optional(),
+    jobs: positiveInt('--jobs').optional(),
+    'no-typecheck': z.boolean().default(false),
+  })
+  .refine((o) => o.seed === undefined || o.seeds === undefined, '--seed and --seeds do not go together');
+export type GradeOptions = z.infer<typeof GradeOptionsSchema>;
+
+function parseGradeOptions(args: string[]): GradeOptions {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      impl: { type: 'string' },
+      part: { type: 'string' },
+      test: { type: 'string' },
+      seed: { type: 'string' },
+      seeds: { type: 'string' },
+      json: { type: 'string' },
+      'trace-dir': { type: 'string' },
+      jobs: { type: 'string' },
+      'no-typecheck': { type: 'boolean' },
+    },
+  });
+  if (positionals.length > 1) throw new UsageError(`one lab at a time (got ${positionals.join(', ')})`);
+  const parsed = GradeOptionsSchema.safeParse({ ...values, lab: positionals[0] });
+  if (!parsed.success) throw new UsageError(parsed.error.issues.map((i) => i.message).join('; '));
+  return parsed.data;
+}
+
+/** The tests that --part and --test select, or a one-line error listing the valid choices. */
+export function selectTests(lab: LoadedLab, part?: string, test?: string): GradedTest[] {
+  const { manifest } = lab;
+  let tests = manifest.tests;
+  if (part !== undefined) {
+    const parts = manifest.parts.map((p) => p.id);
+    if (!parts.includes(part)) throw new UsageError(`unknown part "${part}" of ${manifest.id}; parts: ${parts.join(', ')}`);
+    tests = tests.filter((t) => t.part === part);
+  }
+  if (test !== undefined) {
+    const names = test.split(',').map((n) => n.trim()).filter(Boolean);
+    const unknown = names.filter((n) => !tests.some((t) => t.name === n));
+    if (unknown.length > 0) {
+      throw new UsageError(`unknown test ${unknown.map((n) => `"${n}"`).join(', ')}${part ? ` in part ${part}` : ''}; tests: ${tests.map((t) => t.name).join(', ')}`);
+    }
+    tests = tests.filter((t) => names.includes(t.name));
+  }
+  return tests;
+}
+
+async function gradeCommand(args: string[]): Promise<number> {
+  const options = parseGradeOptions(args);
+  const lab = await loadLab(options.lab);
+  const tests = selectTests(lab, options.part, options.test);
+  const seeds =
+    options.seed !== undefined
+      ? [options.seed]
+      : Array.from({ length: options.seeds ?? lab.manifest.seeds }, (_, i) => i + 1);
+  const impl = options.impl;
+  const replay = (test: string, seed: number) => replayCommand(lab.manifest.id, impl, test, seed);
+  const traceDir = options['trace-dir'];
+  const started = performance.now();
+  const reporter = new TerminalReporter({
+    write: (text) => process.stdout.write(text),
+    lab: lab.manifest.id,
+    impl,
+    replay,
+    traceFile: traceDir ? (run) => path.join(traceDir, traceFileName(run.test, run.seed)) : undefined,
+  });
+  reporter.start(tests.map((t) => t.name), impl, seeds);
+
+  const graded: GradescopeTest[] = [];
+  const writeJson = (complete: boolean) => {
+    if (!options.json) return;
+    writeGradescopeResults(options.json, {
+      score: graded.reduce((a, t) => a + t.score, 0),
+      max_score: tests.reduce((a, t) => a + t.points, 0),
+      execution_time: Math.round((performance.now() - started) / 1000),
+      tests: graded,
+      extra_data: { lab: lab.manifest.id, complete },
+    });
+  };
+  writeJson(false);
+  const outcome = await grade({
+    lab,
+    impl,
+    tests,
+    seeds,
+    jobs: options.jobs ?? Math.max(1, availableParallelism()),
+    typecheck: !options['no-typecheck'],
+    onTestDone(score, runs) {
+      if (traceDir) for (const run of runs) writeTraceFile(traceDir, run.trace);
+      reporter.testDone(score, runs);
+      graded.push(gradescopeTest(score, runs, replay));
+      writeJson(false);
+    },
+  });
+  if (outcome.kind === 'compile_error') reporter.compileError(outcome.details);
+  writeJson(true);
+  reporter.summary(outcome.summary, performance.now() - started);
+  return outcome.summary.passed ? EXIT.passed : EXIT.failed;
+}
+
+async function listCommand(args: string[]): Promise<number> {
+  const ids = args.length > 0 ? args : listLabIds();
+  for (const id of ids) {
+    const { manifest } = await loadLab(id);
+    const total = manifest.tests.reduce((a, t) => a + t.points, 0);
+    console.log(chalk.bold(`${manifest.id}: ${manifest.title}`) + chalk.dim(`  (${total} points; failure model: ${manifest.failureModel})`));
+    for (const part of manifest.parts) {
+      const tests = manifest.tests.filter((t) => t.part === part.id);
+      console.log(`  Part ${part.id}: ${part.title} (${tests.reduce((a, t) => a + t.points, 0)} points)`);
+      const width = Math.max(...tests.map((t) => t.name.length));
+      for (const t of tests) console.log(`    ${t.name.padEnd(width)}  ${String(t.points).padStart(3)}  ${chalk.dim(t.description)}`);
+    }
+  }
+  return EXIT.passed;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'grade':
+        return await gradeCommand(rest);
+      case 'list':
+        return await listCommand(rest);
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        console.log(USAGE);
+        return command === undefined ? EXIT.cannotRun : EXIT.passed;
+      default:
+        throw new UsageError(`unknown command "${command}"; commands: grade, list`);
+    }
+  } catch (err) {
+    if (err instanceof UsageError || err instanceof LabNotFound || err instanceof ImplementationNotFound) {
+      console.error(`locklab: ${err.message}`);
+      return EXIT.cannotRun;
+    }
+    if (err instanceof TypeError && (err as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) {
+      console.error(`locklab: ${err.message}\n${USAGE}`);
+      return EXIT.cannotRun;
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,157 @@
+/**
+ * Turns a student's folder into runnable node bundles, once per grading run:
+ * 1. stage: a fresh temporary folder with the lab's trusted scaffold and ONLY the
+ *    manifest's student files (nothing else from the student's folder is read);
+ * 2. type-check it (errors shown against the student's own paths);
+ * 3. bundle each role's entry with esbuild into one plain-JS file, so a node starts as
+ *    `node bundle.mjs` with no TypeScript loader.
+ */
+import { build, type Plugin } from 'esbuild';
+import { execa } from 'execa';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { LabManifest } from '../lab/manifest.ts';
+
+/** The repository (or installed package) root: grader/src/cluster/../../.. */
+export const LOCKLAB_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const RUNTIME_DIR = path.join(LOCKLAB_ROOT, 'grader/src/runtime');
+const RUNTIME_MODULES: Record<string, string> = {
+  'locklab/runtime': path.join(RUNTIME_DIR, 'index.ts'),
+  'locklab/runtime/bootstrap': path.join(RUNTIME_DIR, 'bootstrap.ts'),
+};
+
+export interface PreparedImplementation {
+  /** The run's temporary folder; removed by `dispose()`. */
+  workDir: string;
+  /** Role name -> bundled entry. */
+  bundles: Record<string, string>;
+  /** Maps a stack trace from the bundles back to the student's files. */
+  sourceMaps: Record<string, string>;
+  stageDir: string;
+  implDir: string;
+  dispose(): void;
+}
+
+/** The implementation cannot be graded: it does not type-check or bundle. Every test scores 0. */
+export class CompileError extends Error {
+  constructor(readonly details: string[]) {
+    super(`the implementation does not compile:\n${details.join('\n')}`);
+  }
+}
+
+/** The implementation folder is missing or lacks files: grading cannot run at all. */
+export class ImplementationNotFound extends Error {}
+
+export interface PrepareOptions {
+  typecheck: boolean;
+}
+
+export async function prepareImplementation(
+  lab: LabManifest,
+  labDir: string,
+  implDir: string,
+  options: PrepareOptions,
+): Promise<PreparedImplementation> {
+  const impl = path.resolve(implDir);
+  if (!existsSync(impl) || !statSync(impl).isDirectory()) {
+    throw new ImplementationNotFound(`implementation folder ${implDir} does not exist (expected a folder with ${lab.studentFiles.join(', ')})`);
+  }
+  const missing = lab.studentFiles.filter((f) => !existsSync(path.join(impl, f)));
+  if (missing.length > 0) {
+    throw new ImplementationNotFound(`implementation folder ${implDir} lacks ${missing.join(', ')} (lab ${lab.id} needs ${lab.studentFiles.join(', ')})`);
+  }
+
+  const workDir = mkdtempSync(path.join(tmpdir(), `locklab-${lab.id}-`));
+  const dispose = () => rmSync(workDir, { recursive: true, force: true });
+  try {
+    const stageDir = path.join(workDir, 'stage');
+    cpSync(path.join(labDir, lab.scaffold), stageDir, { recursive: true });
+    for (const file of lab.studentFiles) {
+      mkdirSync(path.dirname(path.join(stageDir, file)), { recursive: true });
+      writeFileSync(path.join(stageDir, file), readFileSync(path.join(impl, file)));
+    }
+    const outDir = path.join(workDir, 'bundle');
+    const [typeErrors, bundles] = await Promise.all([
+      options.typecheck ? typecheck(stageDir) : Promise.resolve([]),
+      bundleRoles(lab, stageDir, outDir),
+    ]);
+    const errors = [...typeErrors, ...bundles.errors].map((e) => toStudentPaths(e, stageDir, implDir, lab, labDir));
+    if (errors.length > 0) throw new CompileError(errors);
+    const sourceMaps = Object.fromEntries(Object.entries(bundles.files).map(([role, file]) => [role, `${file}.map`]));
+    return { workDir, bundles: bundles.files, sourceMaps, stageDir, implDir: impl, dispose };
+  } catch (err) {
+    dispose();
+    throw err;
+  }
+}
+
+async function typecheck(stageDir: string): Promise<string[]> {
+  const tsconfig = {
+    compilerOptions: {
+      target: 'ES2022',
+      module: 'NodeNext',
+      moduleResolution: 'NodeNext',
+      lib: ['ES2023'],
+      types: ['node'],
+      typeRoots: [path.join(LOCKLAB_ROOT, 'node_modules/@types')],
+      strict: true,
+      noEmit: true,
+      allowImportingTsExtensions: true,
+      skipLibCheck: true,
+      paths: Object.fromEntries(Object.entries(RUNTIME_MODULES).map(([name, file]) => [name, [file]])),
+    },
+    include: ['**/*.ts'],
+  };
+  writeFileSync(path.join(stageDir, 'tsconfig.json'), JSON.stringify(tsconfig, null, 2));
+  const tsc = path.join(LOCKLAB_ROOT, 'node_modules/typescript/bin/tsc');
+  const result = await execa(process.execPath, [tsc, '-p', stageDir, '--pretty', 'false'], { reject: false, cwd: stageDir });
+  if (result.exitCode === 0) return [];
+  const lines = String(result.stdout).split('\n').filter((l) => l.trim().length > 0);
+  return lines.length > 0 ? lines : [`tsc failed: ${result.stderr || result.stdout}`];
+}
+
+async function bundleRoles(lab: LabManifest, stageDir: string, outDir: string): Promise<{ files: Record<string, string>; errors: string[] }> {
+  const runtimePlugin: Plugin = {
+    name: 'locklab-runtime',
+    setup(b) {
+      b.onResolve({ filter: /^locklab\/runtime(\/bootstrap)?$/ }, (args) => ({ path: RUNTIME_MODULES[args.path]! }));
+    },
+  };
+  const entryPoints = Object.fromEntries(Object.entries(lab.roles).map(([role, entry]) => [role, path.join(stageDir, entry)]));
+  try {
+    const result = await build({
+      entryPoints,
+      outdir: outDir,
+      outExtension: { '.js': '.mjs' },
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      sourcemap: 'external',
+      logLevel: 'silent',
+      plugins: [runtimePlugin],
+      // An ESM bundle has no `require`; give student code one, as plain Node would.
+      banner: { js: "import { createRequire as __locklabRequire } from 'node:module'; const require = __locklabRequire(import.meta.url);" },
+    });
+    const files = Object.fromEntries(Object.keys(lab.roles).map((role) => [role, path.join(outDir, `${role}.mjs`)]));
+    return { files, errors: result.errors.map(formatEsbuildMessage) };
+  } catch (err) {
+    const errors = (err as { errors?: Parameters<typeof formatEsbuildMessage>[0][] }).errors;
+    return { files: {}, errors: errors ? errors.map(formatEsbuildMessage) : [String(err)] };
+  }
+}
+
+function formatEsbuildMessage(m: { text: string; location?: { file: string; line: number; column: number } | null }): string {
+  return m.location ? `${m.location.file}(${m.location.line},${m.location.column + 1}): error: ${m.text}` : `error: ${m.text}`;
+}
+
+/** Rewrites staging paths in a compiler message into the paths the student (or lab author) knows. */
+function toStudentPaths(message: string, stageDir: string, implDir: string, lab: LabManifest, labDir: string): string {
+  const scaffoldShown = path.relative(process.cwd(), path.join(labDir, lab.scaffold)) || '.';
+  const relative = message.split(stageDir + path.sep).join('');
+  return relative.replace(/^([^\s(]+\.ts)/, (file) =>
+    lab.studentFiles.includes(file) ? path.join(implDir, file) : path.join(scaffoldShown, file),
+  );
+}

@@ -1,0 +1,93 @@
+/**
+ * What a lab is: its manifest (validated with zod) and its graded tests.
+ * `labs/<id>/lab.ts` default-exports `defineLab({...})`; each test is a `defineTest({...})`.
+ */
+import { z } from 'zod';
+import type { NetworkConfig } from '../net/network.ts';
+import type { NodeSpec } from '../sim/simulation.ts';
+import type { Scenario } from './scenario.ts';
+
+/** A graded scenario, with its points and part next to it. */
+export interface GradedTest {
+  /** Unique within the lab; what `--test` takes, e.g. "PrimaryFail2". */
+  name: string;
+  /** The part it belongs to, e.g. "A". */
+  part: string;
+  points: number;
+  /** One line a student reads: what the test checks. */
+  description: string;
+  /** How many client hosts the test needs (c1, c2, ...). */
+  clients: number;
+  /** The scenario. Throws a TestFailure (via `t.fail`/`t.expect...`) when the implementation is wrong. */
+  run(t: Scenario): Promise<void>;
+}
+
+const nonEmpty = z.string().min(1);
+
+export const LimitsSchema = z.object({
+  /** Wall-clock ms a node may take to handle one event (the infinite-loop guard). */
+  stepWallMs: z.number().int().positive().default(5000),
+  /** Wall-clock ms one run of one test may take in all. */
+  runWallMs: z.number().int().positive().default(60_000),
+  /** Events one run may take before it is stopped as a livelock. */
+  maxEvents: z.number().int().positive().default(200_000),
+  /** Virtual ms a client operation may take before the test fails. */
+  opTimeoutMs: z.number().int().positive().default(10_000),
+  /** V8 heap of one node, MiB. */
+  heapMiB: z.number().int().positive().default(256),
+  /** stdout/stderr bytes kept per node. */
+  outputBytes: z.number().int().positive().default(64 * 1024),
+});
+export type Limits = z.infer<typeof LimitsSchema>;
+
+const graded = z.custom<GradedTest>(
+  (v) => typeof v === 'object' && v !== null && typeof (v as GradedTest).run === 'function',
+  'a test made with defineTest()',
+);
+
+export const LabManifestSchema = z
+  .object({
+    id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case letters, digits and dashes'),
+    title: nonEmpty,
+    parts: z.array(z.object({ id: nonEmpty, title: nonEmpty })).min(1),
+    /** Files students edit, relative to the implementation folder (e.g. "lockservice/server.ts"). */
+    studentFiles: z.array(nonEmpty).min(1),
+    /** Trusted files of the lab, copied into each staging folder: the role entries live here. */
+    scaffold: nonEmpty,
+    /** Role name -> entry file inside the scaffold; each role is bundled once per grading. */
+    roles: z.record(z.string(), nonEmpty),
+    /** The nodes of a run with `clients` client hosts. */
+    topology: z.custom<(clients: number) => NodeSpec[]>((v) => typeof v === 'function', 'a function (clients) => NodeSpec[]'),
+    /** The failure model the lab is graded under, in words (shown by `locklab list`). */
+    failureModel: nonEmpty,
+    /** Seeds each test runs on by default. */
+    seeds: z.number().int().positive().default(1),
+    network: z
+      .object({ latencyMs: z.object({ min: z.number().nonnegative(), max: z.number().nonnegative() }) })
+      .default({ latencyMs: { min: 1, max: 10 } }) as z.ZodType<NetworkConfig>,
+    limits: LimitsSchema.default(LimitsSchema.parse({})),
+    tests: z.array(graded).min(1),
+  })
+  .superRefine((lab, ctx) => {
+    const parts = new Set(lab.parts.map((p) => p.id));
+    const names = new Set<string>();
+    for (const test of lab.tests) {
+      if (names.has(test.name)) ctx.addIssue({ code: 'custom', message: `two tests are named ${test.name}` });
+      names.add(test.name);
+      if (!parts.has(test.part)) ctx.addIssue({ code: 'custom', message: `test ${test.name} is in part ${test.part}, which the lab does not have` });
+    }
+  });
+
+export type LabManifest = z.infer<typeof LabManifestSchema>;
+export type LabInput = z.input<typeof LabManifestSchema>;
+
+/** Declares a lab; validated when the grader loads it. */
+export function defineLab(lab: LabInput): LabInput {
+  return lab;
+}
+
+/** Declares a graded test. */
+export function defineTest(test: GradedTest): GradedTest {
+  if (!(test.points >= 0)) throw new Error(`test ${test.name}: points must be >= 0`);
+  return test;
+}

@@ -1,0 +1,84 @@
+/**
+ * Gradescope's results.json, extended with locklab's fields under each test's `extra_data`
+ * (part, seeds, failing seeds, replay command). Validated before every write, and written
+ * after every test (atomically), so a crash or kill of the grader loses nothing graded.
+ */
+import { renameSync, writeFileSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import type { RunResult } from '../score/run-test.ts';
+import type { TestScore } from '../score/scorer.ts';
+
+const Visibility = z.enum(['hidden', 'after_due_date', 'after_published', 'visible']);
+
+export const GradescopeTestSchema = z.object({
+  name: z.string(),
+  score: z.number().nonnegative(),
+  max_score: z.number().nonnegative(),
+  status: z.enum(['passed', 'failed']),
+  output: z.string(),
+  visibility: Visibility,
+  tags: z.array(z.string()).optional(),
+  extra_data: z.object({
+    part: z.string(),
+    description: z.string(),
+    seeds: z.array(z.number().int()),
+    failing_seeds: z.array(z.number().int()),
+    replay: z.string().optional(),
+  }),
+});
+
+export const GradescopeResultsSchema = z.object({
+  score: z.number().nonnegative(),
+  max_score: z.number().nonnegative().optional(),
+  execution_time: z.number().int().nonnegative(),
+  output: z.string().optional(),
+  visibility: Visibility.optional(),
+  stdout_visibility: Visibility.optional(),
+  tests: z.array(GradescopeTestSchema),
+  extra_data: z.object({ lab: z.string(), complete: z.boolean() }).optional(),
+});
+export type GradescopeResults = z.infer<typeof GradescopeResultsSchema>;
+export type GradescopeTest = z.infer<typeof GradescopeTestSchema>;
+
+export function gradescopeTest(score: TestScore, runs: readonly RunResult[], replay: (test: string, seed: number) => string): GradescopeTest {
+  const failed = runs.find((r) => !r.passed);
+  const output = failed
+    ? [
+        `${score.description}`,
+        `FAILED on seed ${failed.seed}: ${failed.message ?? ''}`,
+        failed.hint ? `Hint: ${failed.hint}` : '',
+        ...Object.entries(failed.logs).flatMap(([node, lines]) => [`${node}:`, ...lines.map((l) => `  ${l}`)]),
+        `Replay: ${replay(score.name, failed.seed)}`,
+      ]
+        .filter(Boolean)
+        .join('\n')
+    : score.passed
+      ? `${score.description}\nPassed on ${score.seeds.length} seed(s).`
+      : `${score.description}\nNot run: the implementation does not compile.`;
+  return {
+    name: `${score.part}: ${score.name}`,
+    score: score.points,
+    max_score: score.maxPoints,
+    status: score.passed ? 'passed' : 'failed',
+    output,
+    visibility: 'visible',
+    tags: [`part-${score.part}`],
+    extra_data: {
+      part: score.part,
+      description: score.description,
+      seeds: score.seeds,
+      failing_seeds: score.failingSeeds,
+      ...(failed ? { replay: replay(score.name, failed.seed) } : {}),
+    },
+  };
+}
+
+/** Validates and writes the file atomically (write a temporary file, then rename). */
+export function writeGradescopeResults(file: string, results: GradescopeResults): void {
+  const valid = GradescopeResultsSchema.parse(results);
+  mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  const temporary = `${file}.${process.pid}.tmp`;
+  writeFileSync(temporary, JSON.stringify(valid, null, 2) + '\n');
+  renameSync(temporary, file);
+}

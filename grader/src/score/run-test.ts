@@ -1,0 +1,123 @@
+/**
+ * One run: one graded test on one seed. Starts the cluster, plays the scenario, tears
+ * everything down (every process of the run is gone when this resolves), and returns the
+ * verdict with the evidence: the trace, and on failure the nodes' last log lines.
+ */
+import type { GradedTest, LabManifest } from '../lab/manifest.ts';
+import { Scenario, TestFailure } from '../lab/scenario.ts';
+import { ProcessNode } from '../cluster/process-node.ts';
+import type { PreparedImplementation } from '../cluster/prepare.ts';
+import { StackMapper } from '../cluster/source-map.ts';
+import type { TraceFile } from '../net/trace.ts';
+import { NodeFailure, Simulation } from '../sim/simulation.ts';
+import type { NodeFactory } from '../sim/sim-node.ts';
+import type { NodeId } from '../runtime/protocol.ts';
+
+export interface RunResult {
+  test: string;
+  part: string;
+  seed: number;
+  passed: boolean;
+  /** What went wrong, for a student. */
+  message?: string;
+  hint?: string;
+  /** The node that misbehaved, when one did. */
+  node?: NodeId;
+  /** Last log lines per node, on failure. */
+  logs: Record<NodeId, string[]>;
+  wallMs: number;
+  virtualMs: number;
+  events: number;
+  trace: TraceFile;
+}
+
+export interface RunContext {
+  lab: LabManifest;
+  prepared: PreparedImplementation;
+  /** Shows a source path from a stack trace the way the student knows it. */
+  displayPath: (source: string) => string;
+  /** Lines of each node's log shown with a failure. */
+  logLines?: number;
+  /** Creates nodes; defaults to real child processes of the prepared bundles. */
+  factory?: NodeFactory;
+}
+
+export async function runTest(ctx: RunContext, test: GradedTest, seed: number): Promise<RunResult> {
+  const started = performance.now();
+  const { lab } = ctx;
+  const nodes = lab.topology(test.clients);
+  const factory: NodeFactory =
+    ctx.factory ??
+    ((id, role) =>
+      new ProcessNode(id, {
+        bundle: ctx.prepared.bundles[role]!,
+        stepWallMs: lab.limits.stepWallMs,
+        heapMiB: lab.limits.heapMiB,
+        outputBytes: lab.limits.outputBytes,
+        cwd: ctx.prepared.workDir,
+      }));
+  const sim = new Simulation({ seed, nodes, factory, network: lab.network, limits: { maxEvents: lab.limits.maxEvents } });
+  const clients = nodes.filter((n) => n.role === 'client').map((n) => n.id);
+  const scenario = new Scenario(sim, seed, clients, lab.limits.opTimeoutMs);
+
+  let failure: { message: string; hint: string; node?: NodeId } | undefined;
+  let wallGuard: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<'timeout'>((resolve) => {
+    wallGuard = setTimeout(() => resolve('timeout'), lab.limits.runWallMs);
+  });
+  const played = (async () => {
+    await sim.start();
+    await test.run(scenario);
+  })();
+  try {
+    const outcome = await Promise.race([played, timedOut]);
+    if (outcome === 'timeout') {
+      failure = {
+        message: `the test did not finish within ${lab.limits.runWallMs / 1000} s of wall-clock time`,
+        hint: 'the nodes are too slow to handle events; look for heavy work in handlers',
+      };
+      played.catch(() => undefined); // it ends when shutdown kills the nodes
+    }
+  } catch (err) {
+    if (err instanceof TestFailure) failure = { message: err.message, hint: err.hint };
+    else if (err instanceof NodeFailure) failure = { message: err.message, hint: err.hint, node: err.node };
+    else failure = { message: `locklab internal error: ${err instanceof Error ? err.stack : String(err)}`, hint: 'please report this' };
+  } finally {
+    clearTimeout(wallGuard);
+    await sim.shutdown();
+  }
+
+  const mapper = new StackMapper(ctx.displayPath);
+  const logs: Record<NodeId, string[]> = {};
+  if (failure) {
+    const lines = ctx.logLines ?? 12;
+    for (const id of sim.nodeIds()) {
+      const tail = [...sim.trace.tailOfLog(id, lines), ...sim.rawOutputTail(id, 5)].map((l) => mapper.map(l));
+      if (tail.length > 0) logs[id] = tail;
+    }
+    failure.message = mapper.map(failure.message);
+  }
+  const trace: TraceFile = {
+    format: 'locklab-trace',
+    version: 1,
+    lab: lab.id,
+    test: test.name,
+    seed,
+    nodes: nodes.map((n) => ({ id: n.id, role: n.role })),
+    events: sim.trace.events,
+    outcome: failure ? { passed: false, message: failure.message } : { passed: true },
+  };
+  return {
+    test: test.name,
+    part: test.part,
+    seed,
+    passed: !failure,
+    ...(failure ? { message: failure.message, hint: failure.hint } : {}),
+    ...(failure?.node ? { node: failure.node } : {}),
+    logs,
+    wallMs: performance.now() - started,
+    virtualMs: sim.now,
+    events: sim.events,
+    trace,
+  };
+}

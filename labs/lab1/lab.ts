@@ -1,0 +1,58 @@
+/**
+ * Lab 1: a primary/backup lock service under the single fail-stop failure model.
+ * The manifest is validated when the grader loads it (grader/src/lab/manifest.ts).
+ */
+import { defineLab } from '../../grader/src/lab/manifest.ts';
+import type { NodeSpec } from '../../grader/src/sim/simulation.ts';
+import { primaryFail2, primaryFail3, primaryFail4, primaryFail5, primaryFail6, primaryFail7, primaryFail8, primaryFail9 } from './tests/at-most-once.ts';
+import { basic } from './tests/basic.ts';
+import { backupFail, primaryFail1, primaryFailAfterReply } from './tests/failover.ts';
+import { concurrentCounts, many } from './tests/many.ts';
+import { randomKill } from './tests/random-kill.ts';
+
+/** Two servers and `clients` client hosts, c1..cN, each running one Clerk. */
+function topology(clients: number): NodeSpec[] {
+  const servers: NodeSpec[] = [
+    { id: 'primary', role: 'server', config: { role: 'primary', backup: 'backup' } },
+    { id: 'backup', role: 'server', config: { role: 'backup', backup: null } },
+  ];
+  const hosts = Array.from({ length: clients }, (_, i): NodeSpec => ({
+    id: `c${i + 1}`,
+    role: 'client',
+    config: { primary: 'primary', backup: 'backup' },
+  }));
+  return [...servers, ...hosts];
+}
+
+export default defineLab({
+  id: 'lab1',
+  title: 'Primary/backup lock service',
+  parts: [
+    { id: 'A', title: 'Replication and fail-over under fail-stop' },
+    { id: 'B', title: 'At-most-once under failure midway through an operation' },
+  ],
+  studentFiles: ['lockservice/server.ts', 'lockservice/client.ts', 'lockservice/common.ts'],
+  scaffold: 'scaffold',
+  roles: { server: 'node-server.ts', client: 'node-client.ts' },
+  topology,
+  failureModel: 'single fail-stop: one server halts (SIGKILL); no network failures, no restarts',
+  seeds: 1,
+  network: { latencyMs: { min: 1, max: 10 } },
+  tests: [
+    basic,
+    primaryFail1,
+    primaryFailAfterReply,
+    backupFail,
+    many,
+    concurrentCounts,
+    primaryFail2,
+    primaryFail3,
+    primaryFail4,
+    primaryFail5,
+    primaryFail6,
+    primaryFail7,
+    primaryFail8,
+    primaryFail9,
+    randomKill,
+  ],
+});

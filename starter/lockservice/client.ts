@@ -1,0 +1,27 @@
+// The client library (the Clerk). The grader runs one Clerk per client host and calls
+// lock() and unlock() on it, one operation at a time.
+import { call, type NodeId } from 'locklab/runtime';
+import type { LockArgs, LockReply } from './common.ts';
+import { CLERK_TIMEOUT_MS } from './common.ts';
+
+export class Clerk {
+  constructor(
+    private readonly primary: NodeId,
+    private readonly backup: NodeId,
+  ) {}
+
+  /** Takes the lock: true if it was free, false if someone holds it. */
+  async lock(name: string): Promise<boolean> {
+    const args: LockArgs = { name };
+    const result = await call<LockReply>(this.primary, 'Lock', args, { timeoutMs: CLERK_TIMEOUT_MS });
+    // TODO (Part A): if the primary does not answer (result.ok is false), it has halted:
+    // send to the backup instead, now and for every later request.
+    return result.ok ? result.reply.ok : false;
+  }
+
+  /** Frees the lock: true if it was held, false if it was free. */
+  async unlock(name: string): Promise<boolean> {
+    // TODO (Part A): like lock().
+    return false;
+  }
+}

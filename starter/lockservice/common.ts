@@ -1,0 +1,24 @@
+// What the Clerk and the servers say to each other. You may change these types freely:
+// they travel as JSON, so use plain objects, strings, numbers and booleans.
+
+/** Arguments of Lock and Unlock, from a Clerk to a server. */
+export interface LockArgs {
+  /** The lock's name. */
+  name: string;
+  // TODO (Part B): what must a request carry so that a server can recognize a re-sent copy?
+}
+
+export interface LockReply {
+  /** Lock: true if the lock was free (and is now held). Unlock: true if it was held (and is now free). */
+  ok: boolean;
+}
+
+/**
+ * How long to wait for a reply, in virtual ms. Under the fail-stop model, no reply within
+ * the timeout means the server has halted, so a timeout must exceed any round trip (a message
+ * takes 1 to 10 ms one way, up to 60 ms on a slow link). The Clerk must wait longer than the
+ * primary does: the primary may itself be waiting out a dead backup, with other requests
+ * queued behind. Virtual time is free: a long timeout costs no real time.
+ */
+export const FORWARD_TIMEOUT_MS = 150;
+export const CLERK_TIMEOUT_MS = 2000;
