@@ -143,7 +143,13 @@ async function gradeCommand(args: string[]): Promise<number> {
       writeJson(false);
     },
   });
-  if (outcome.kind === 'compile_error') reporter.compileError(outcome.details);
+  if (outcome.kind === 'compile_error') {
+    reporter.compileError(outcome.details);
+    for (const score of outcome.summary.tests) {
+      reporter.testDone(score, []);
+      graded.push(gradescopeTest(score, [], replay));
+    }
+  }
   writeJson(true);
   reporter.summary(outcome.summary, performance.now() - started);
   return outcome.summary.passed ? EXIT.passed : EXIT.failed;

@@ -38,6 +38,8 @@ export default defineLab({
   failureModel: 'single fail-stop: one server halts (SIGKILL); no network failures, no restarts',
   seeds: 1,
   network: { latencyMs: { min: 1, max: 10 } },
+  // A lab 1 run takes a few hundred events; tens of thousands mean a livelock.
+  limits: { maxEvents: 20_000 },
   tests: [
     basic,
     primaryFail1,

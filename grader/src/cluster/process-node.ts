@@ -17,6 +17,8 @@ export interface ProcessNodeOptions {
   bundle: string;
   /** Wall-clock milliseconds a step may take before the node is declared stuck. */
   stepWallMs: number;
+  /** The same for the first step (`init`), which includes starting the process. */
+  startWallMs: number;
   /** V8 heap limit of the node, in MiB. */
   heapMiB: number;
   /** Captured stdout+stderr kept per node, in bytes. */
@@ -53,6 +55,7 @@ export class ProcessNode implements SimNode {
   private readonly exitPromise: Promise<void>;
   private killedByUs = false;
   private crashText: string | undefined;
+  private started = false;
 
   /** Every process this grader started and has not yet seen exit: the last line of defence against orphans. */
   static readonly live = new Set<ProcessNode>();
@@ -86,11 +89,13 @@ export class ProcessNode implements SimNode {
   step(event: TimedEnvelope): Promise<StepOutcome> {
     if (this.exited) return Promise.resolve(this.exitOutcome());
     if (this.active) throw new Error(`locklab bug: step() on ${this.id} while a step is active`);
+    const wallMs = this.started ? this.options.stepWallMs : this.options.startWallMs;
+    this.started = true;
     return new Promise((resolve) => {
       const guard = setTimeout(() => {
-        this.finishStep({ kind: 'stuck', outputs: this.active?.outputs ?? [], wallMs: this.options.stepWallMs });
+        this.finishStep({ kind: 'stuck', outputs: this.active?.outputs ?? [], wallMs });
         void this.kill();
-      }, this.options.stepWallMs);
+      }, wallMs);
       this.active = { outputs: [], resolve, guard };
       this.channel.write(JSON.stringify(event) + '\n');
     });

@@ -27,10 +27,12 @@ const nonEmpty = z.string().min(1);
 export const LimitsSchema = z.object({
   /** Wall-clock ms a node may take to handle one event (the infinite-loop guard). */
   stepWallMs: z.number().int().positive().default(5000),
+  /** Wall-clock ms a node may take to start and handle `init` (spawning is slow on a loaded machine). */
+  startWallMs: z.number().int().positive().default(20_000),
   /** Wall-clock ms one run of one test may take in all. */
   runWallMs: z.number().int().positive().default(60_000),
   /** Events one run may take before it is stopped as a livelock. */
-  maxEvents: z.number().int().positive().default(200_000),
+  maxEvents: z.number().int().positive().default(50_000),
   /** Virtual ms a client operation may take before the test fails. */
   opTimeoutMs: z.number().int().positive().default(10_000),
   /** V8 heap of one node, MiB. */

@@ -3,7 +3,8 @@
  * globals. A role's entry (e.g. `labs/lab1/scaffold/node-server.ts`) imports `startNode`
  * first, then the student's modules, so that they load with the simulation in place.
  */
-import { createReadStream, writeSync } from 'node:fs';
+import { writeSync } from 'node:fs';
+import { Socket } from 'node:net';
 import { NodeRuntime, type ClientApi, type InitHook } from './node.ts';
 import type { Envelope, TimedEnvelope } from './protocol.ts';
 import { installVirtualGlobals } from './virtual-globals.ts';
@@ -19,7 +20,8 @@ function writeLine(line: string): void {
     try {
       offset += writeSync(CHANNEL_FD, bytes, offset);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'EAGAIN') continue; // the grader is reading; retry
+      // The socket is non-blocking: when the pipe is full, wait for the grader to read.
+      if ((err as NodeJS.ErrnoException).code === 'EAGAIN') continue;
       process.exit(70); // the grader is gone
     }
   }
@@ -47,7 +49,9 @@ export interface NodeSetup {
 export function startNode(setup: NodeSetup): void {
   if (setup.init) runtime.onInit(setup.init);
   if (setup.clientApi) runtime.serveClientApi(setup.clientApi);
-  const channel = createReadStream('', { fd: CHANNEL_FD, encoding: 'utf8', highWaterMark: 64 * 1024 });
+  // A socket, not a file stream: a blocking read in the thread pool would keep process.exit() waiting.
+  const channel = new Socket({ fd: CHANNEL_FD, readable: true, writable: false });
+  channel.setEncoding('utf8');
   let buffered = '';
   channel.on('data', (chunk) => {
     buffered += chunk;

@@ -191,9 +191,9 @@ export class NodeRuntime {
 
   crash(err: unknown): void {
     if (this.crashed) return;
-    this.crashed = true;
     const text = err instanceof Error ? (err.stack ?? String(err)) : String(err);
     this.emit(GRADER, { type: 'crash', text });
+    this.crashed = true;
     this.hooks.exit?.(1);
   }
 

@@ -4,7 +4,7 @@
  * every test before it are done, so results appear in the lab's order and are saved as
  * they come.
  */
-import type { GradedTest } from '../lab/manifest.ts';
+import type { GradedTest, Limits } from '../lab/manifest.ts';
 import type { LoadedLab } from '../lab/load.ts';
 import { CompileError, prepareImplementation, type PreparedImplementation } from '../cluster/prepare.ts';
 import path from 'node:path';
@@ -20,6 +20,8 @@ export interface GradeRequest {
   /** Runs at a time. */
   jobs: number;
   typecheck: boolean;
+  /** Overrides of the lab's limits (e.g. a shorter infinite-loop guard in the grader's own tests). */
+  limits?: Partial<Limits>;
   /** A test finished on all its seeds (called in the lab's order). */
   onTestDone?(score: TestScore, runs: RunResult[]): void | Promise<void>;
 }
@@ -42,7 +44,6 @@ export async function grade(request: GradeRequest): Promise<GradeOutcome> {
   } catch (err) {
     if (!(err instanceof CompileError)) throw err;
     const scores = request.tests.map((t) => scoreTest(t, request.seeds.map((seed) => ({ seed, passed: false }))));
-    for (const score of scores) await request.onTestDone?.(score, []);
     return { kind: 'compile_error', summary: summarize(lab.manifest, scores), details: err.details };
   }
   const prepareMs = performance.now() - started;
@@ -53,7 +54,8 @@ export async function grade(request: GradeRequest): Promise<GradeOutcome> {
       if (!inStage.startsWith('..') && lab.manifest.studentFiles.includes(inStage)) return path.join(request.impl, inStage);
       return path.relative(process.cwd(), source.startsWith(prepared.stageDir) ? path.join(implRoot, inStage) : source);
     };
-    const ctx = { lab: lab.manifest, prepared, displayPath };
+    const manifest = { ...lab.manifest, limits: { ...lab.manifest.limits, ...request.limits } };
+    const ctx = { lab: manifest, prepared, displayPath };
 
     const tasks = request.tests.flatMap((test, index) => request.seeds.map((seed) => ({ test, index, seed })));
     const byTest: RunResult[][] = request.tests.map(() => []);

@@ -52,6 +52,7 @@ export async function runTest(ctx: RunContext, test: GradedTest, seed: number): 
       new ProcessNode(id, {
         bundle: ctx.prepared.bundles[role]!,
         stepWallMs: lab.limits.stepWallMs,
+        startWallMs: lab.limits.startWallMs,
         heapMiB: lab.limits.heapMiB,
         outputBytes: lab.limits.outputBytes,
         cwd: ctx.prepared.workDir,

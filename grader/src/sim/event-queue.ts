@@ -11,6 +11,8 @@ export interface Scheduled<T> {
   readonly seq: number;
   readonly item: T;
   cancelled: boolean;
+  /** Taken off the queue by pop(): cancelling it then is a no-op. */
+  popped: boolean;
 }
 
 function before(a: Scheduled<unknown>, b: Scheduled<unknown>): boolean {
@@ -26,7 +28,7 @@ export class EventQueue<T> {
   private live = 0;
 
   push(time: number, tieBreak: number, item: T): Scheduled<T> {
-    const entry: Scheduled<T> = { time, tieBreak, seq: this.seq++, item, cancelled: false };
+    const entry: Scheduled<T> = { time, tieBreak, seq: this.seq++, item, cancelled: false, popped: false };
     this.heap.push(entry);
     this.live++;
     this.siftUp(this.heap.length - 1);
@@ -34,7 +36,7 @@ export class EventQueue<T> {
   }
 
   cancel(entry: Scheduled<T>): void {
-    if (entry.cancelled) return;
+    if (entry.cancelled || entry.popped) return;
     entry.cancelled = true;
     this.live--;
   }
@@ -51,6 +53,7 @@ export class EventQueue<T> {
     if (!top) return undefined;
     this.removeTop();
     this.live--;
+    top.popped = true;
     return top;
   }
 
