@@ -4,15 +4,19 @@
  *   locklab grade <lab> [--impl DIR] [--part P] [--test NAME] [--seed N | --seeds K]
  *                       [--json FILE] [--trace-dir DIR] [--jobs N] [--no-typecheck]
  *   locklab list [<lab>]
+ *   locklab check HISTORY.json      (a history, or a trace that --trace-dir wrote)
  *
  * Exit codes: 0 every graded test passed; 1 some test failed; 2 the grading could not run
  * (bad arguments, unknown lab, unreadable implementation folder), with a one-line reason.
  */
+import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import chalk from 'chalk';
 import { z } from 'zod';
+import { checkHistory, describeOperation, parseHistory } from './check/index.ts';
+import { historyFromTrace } from './check/from-run.ts';
 import { ImplementationNotFound } from './cluster/prepare.ts';
 import { LabNotFound, listLabIds, loadLab, type LoadedLab } from './lab/load.ts';
 import type { GradedTest } from './lab/manifest.ts';
@@ -29,7 +33,8 @@ export class UsageError extends Error {}
 const USAGE = `usage:
   locklab grade <lab> [--impl DIR] [--part P] [--test NAME[,NAME...]] [--seed N | --seeds K]
                       [--json FILE] [--trace-dir DIR] [--jobs N] [--no-typecheck]
-  locklab list [<lab>]`;
+  locklab list [<lab>]
+  locklab check HISTORY.json`;
 
 const positiveInt = (what: string) =>
   z
@@ -171,6 +176,33 @@ async function listCommand(args: string[]): Promise<number> {
   return EXIT.passed;
 }
 
+/** Exit 0 linearizable, 1 not (with the counterexample), 2 malformed file (with what is wrong). */
+function checkCommand(args: string[]): number {
+  if (args.length !== 1) throw new UsageError('check takes one file: `locklab check HISTORY.json`');
+  const file = args[0]!;
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new UsageError(`cannot read ${file} as JSON: ${(err as Error).message}`);
+  }
+  const isTrace = typeof json === 'object' && json !== null && (json as { format?: unknown }).format === 'locklab-trace';
+  const parsed = isTrace ? parseHistory(historyFromTrace(json as Parameters<typeof historyFromTrace>[0])) : parseHistory(json);
+  if (!parsed.ok) throw new UsageError(`${file} is not a valid history: ${parsed.error}`);
+  const verdict = checkHistory(parsed.history);
+  if (verdict.ok === true) {
+    console.log(chalk.green(`linearizable: ${verdict.operations} operations on ${verdict.locks} lock(s)`));
+    return EXIT.passed;
+  }
+  if (verdict.ok === false) {
+    console.log(chalk.red.bold(`NOT linearizable, lock "${verdict.lock}": `) + verdict.explanation);
+    console.log(`smallest set of operations that cannot be ordered (${verdict.counterexample.length}):`);
+    for (const op of verdict.counterexample) console.log(`  ${describeOperation(op)}`);
+    return EXIT.failed;
+  }
+  throw new UsageError(`could not decide for lock "${verdict.lock}": ${verdict.explanation}`);
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
@@ -179,6 +211,8 @@ export async function main(argv: string[]): Promise<number> {
         return await gradeCommand(rest);
       case 'list':
         return await listCommand(rest);
+      case 'check':
+        return checkCommand(rest);
       case undefined:
       case 'help':
       case '--help':
@@ -186,7 +220,7 @@ export async function main(argv: string[]): Promise<number> {
         console.log(USAGE);
         return command === undefined ? EXIT.cannotRun : EXIT.passed;
       default:
-        throw new UsageError(`unknown command "${command}"; commands: grade, list`);
+        throw new UsageError(`unknown command "${command}"; commands: grade, list, check`);
     }
   } catch (err) {
     if (err instanceof UsageError || err instanceof LabNotFound || err instanceof ImplementationNotFound) {

@@ -2,7 +2,7 @@
 // Gradescope results file that validates.
 import test from 'ava';
 import { execa } from 'execa';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { LOCKLAB_ROOT } from '../../src/cluster/prepare.ts';
@@ -66,4 +66,28 @@ test('list shows labs, parts, tests and points', async (t) => {
   t.regex(String(result.stdout), /lab1: Primary\/backup lock service {2}\(100 points/);
   t.regex(String(result.stdout), /Part B: At-most-once/);
   t.regex(String(result.stdout), /PrimaryFail7 +5 /);
+});
+
+test('check: exit 0 for a linearizable history, 1 with the counterexample, 2 for a malformed file', async (t) => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'locklab-check-'));
+  const write = (name: string, value: unknown) => {
+    const file = path.join(dir, name);
+    writeFileSync(file, JSON.stringify(value));
+    return file;
+  };
+  const op = (client: string, kind: string, invoke: number, complete: number | null, result: boolean | null) => ({ client, op: kind, lock: 'a', invoke, complete, result });
+  const good = write('good.json', { operations: [op('c1', 'lock', 0, 4, true), op('c3', 'unlock', 1, null, null), op('c2', 'lock', 5, 9, true)] });
+  const bad = write('bad.json', { operations: [op('c1', 'lock', 0, 4, true), op('c2', 'lock', 5, 9, true)] });
+  const malformed = write('malformed.json', { operations: [{ client: 'c1', op: 'lok' }] });
+
+  const ok = await locklab('check', good);
+  t.is(ok.exitCode, 0);
+  t.regex(String(ok.stdout), /^linearizable: 3 operations on 1 lock/);
+  const no = await locklab('check', bad);
+  t.is(no.exitCode, 1);
+  t.regex(String(no.stdout), /NOT linearizable, lock "a": .*c1 and c2 both got true/);
+  t.regex(String(no.stdout), /c1 lock\("a"\) -> true \[0, 4\]\n {2}c2 lock\("a"\) -> true \[5, 9\]/);
+  const broken = await locklab('check', malformed);
+  t.is(broken.exitCode, 2);
+  t.regex(String(broken.stderr), /is not a valid history: operations\[0\]\.op: expected "lock" or "unlock"/);
 });

@@ -3,7 +3,8 @@
  * kill a server at a precise moment of the primary/backup protocol. The moments are
  * defined on the trace, not on message names, so they hold for any correct design.
  */
-import { checkHistory, type Operation } from '../../../grader/src/check/index.ts';
+import { checkHistory } from '../../../grader/src/check/index.ts';
+import { historyFromOps } from '../../../grader/src/check/from-run.ts';
 import { describeOp, type Scenario, type Trigger } from '../../../grader/src/lab/scenario.ts';
 import type { TraceEvent } from '../../../grader/src/net/trace.ts';
 import type { OpRecord } from '../../../grader/src/sim/simulation.ts';
@@ -71,15 +72,12 @@ export async function untilFired(t: Scenario, trigger: Trigger, what: string, wi
  * some order of them, consistent with real time, in which every result is right.
  */
 export function expectLinearizable(t: Scenario, ops: OpRecord[]): void {
-  const operations: Operation[] = ops.map((op) => {
+  for (const op of ops) {
     if (op.complete !== undefined && typeof op.result !== 'boolean') {
       t.fail(`${describeOp(op)} returned ${JSON.stringify(op.result)}, expected true or false`);
     }
-    return op.complete === undefined
-      ? { client: op.client, op: op.name as LockOp, lock: String(op.args[0]), invoke: op.invoke, complete: null, result: null }
-      : { client: op.client, op: op.name as LockOp, lock: String(op.args[0]), invoke: op.invoke, complete: op.complete, result: op.result as boolean };
-  });
-  const verdict = checkHistory({ operations });
+  }
+  const verdict = checkHistory(historyFromOps(ops));
   if (verdict.ok === true) return;
   if (verdict.ok === false) {
     t.fail(
