@@ -17,7 +17,7 @@ import chalk from 'chalk';
 import { z } from 'zod';
 import { checkHistory, describeOperation, parseHistory } from './check/index.ts';
 import { historyFromTrace } from './check/from-run.ts';
-import { ImplementationNotFound } from './cluster/prepare.ts';
+import { ImplementationNotFound, assertImplementation } from './cluster/prepare.ts';
 import { LabNotFound, listLabIds, loadLab, type LoadedLab } from './lab/load.ts';
 import type { GradedTest } from './lab/manifest.ts';
 import { gradescopeTest, writeGradescopeResults, type GradescopeTest } from './report/gradescope.ts';
@@ -110,6 +110,7 @@ async function gradeCommand(args: string[]): Promise<number> {
       ? [options.seed]
       : Array.from({ length: options.seeds ?? lab.manifest.seeds }, (_, i) => i + 1);
   const impl = options.impl;
+  assertImplementation(lab.manifest, impl);
   const replay = (test: string, seed: number) => replayCommand(lab.manifest.id, impl, test, seed);
   const traceDir = options['trace-dir'];
   const started = performance.now();
@@ -123,9 +124,11 @@ async function gradeCommand(args: string[]): Promise<number> {
   reporter.start(tests.map((t) => t.name), impl, seeds);
 
   const graded: GradescopeTest[] = [];
+  let output: string | undefined;
   const writeJson = (complete: boolean) => {
     if (!options.json) return;
     writeGradescopeResults(options.json, {
+      ...(output ? { output } : {}),
       score: graded.reduce((a, t) => a + t.score, 0),
       max_score: tests.reduce((a, t) => a + t.points, 0),
       execution_time: Math.round((performance.now() - started) / 1000),
@@ -149,6 +152,7 @@ async function gradeCommand(args: string[]): Promise<number> {
     },
   });
   if (outcome.kind === 'compile_error') {
+    output = `The implementation does not compile; every test scores 0.\n${outcome.details.join('\n')}`;
     reporter.compileError(outcome.details);
     for (const score of outcome.summary.tests) {
       reporter.testDone(score, []);

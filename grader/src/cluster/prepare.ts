@@ -48,12 +48,8 @@ export interface PrepareOptions {
   typecheck: boolean;
 }
 
-export async function prepareImplementation(
-  lab: LabManifest,
-  labDir: string,
-  implDir: string,
-  options: PrepareOptions,
-): Promise<PreparedImplementation> {
+/** Throws ImplementationNotFound unless `implDir` is a folder with every student file of the lab. */
+export function assertImplementation(lab: Pick<LabManifest, 'id' | 'studentFiles'>, implDir: string): void {
   const impl = path.resolve(implDir);
   if (!existsSync(impl) || !statSync(impl).isDirectory()) {
     throw new ImplementationNotFound(`implementation folder ${implDir} does not exist (expected a folder with ${lab.studentFiles.join(', ')})`);
@@ -62,6 +58,16 @@ export async function prepareImplementation(
   if (missing.length > 0) {
     throw new ImplementationNotFound(`implementation folder ${implDir} lacks ${missing.join(', ')} (lab ${lab.id} needs ${lab.studentFiles.join(', ')})`);
   }
+}
+
+export async function prepareImplementation(
+  lab: LabManifest,
+  labDir: string,
+  implDir: string,
+  options: PrepareOptions,
+): Promise<PreparedImplementation> {
+  assertImplementation(lab, implDir);
+  const impl = path.resolve(implDir);
 
   const workDir = mkdtempSync(path.join(tmpdir(), `locklab-${lab.id}-`));
   const dispose = () => rmSync(workDir, { recursive: true, force: true });
@@ -123,6 +129,8 @@ async function bundleRoles(lab: LabManifest, stageDir: string, outDir: string): 
   try {
     const result = await build({
       entryPoints,
+      // Error locations relative to the stage, so they map back to the student's paths.
+      absWorkingDir: stageDir,
       outdir: outDir,
       outExtension: { '.js': '.mjs' },
       bundle: true,

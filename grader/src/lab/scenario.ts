@@ -113,8 +113,8 @@ export class Scenario {
     if (outcome === 'quiet') {
       return new TestFailure(
         `${describeOp(op)} never returned: no message is in flight and no timer is set, so nothing else can happen`,
-        'a handler or the Clerk is waiting for something that will never come; every call() needs a timeout, ' +
-          'and a Clerk whose call fails must try again (at the backup, if the primary is dead)',
+        'a handler or the Clerk awaits a promise that nothing will ever settle (e.g. one it made itself and never resolves); ' +
+          'a Clerk whose call fails must try again (at the backup, if the primary is dead)',
       );
     }
     return new TestFailure(

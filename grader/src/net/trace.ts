@@ -13,7 +13,7 @@ export type TraceEvent =
   | { t: number; kind: 'deliver'; id: number; from: NodeId; to: NodeId }
   /** A message that never arrives: its destination died, or the network lost it. */
   | { t: number; kind: 'drop'; id: number; from: NodeId; to: NodeId; reason: string }
-  /** A request to a dead node: the sender gets an `unreachable` error at once. */
+  /** A message to a dead (or unknown) node; if it was a request, the sender gets an `unreachable` error at once. */
   | { t: number; kind: 'refuse'; id: number; from: NodeId; to: NodeId }
   | { t: number; kind: 'timer'; node: NodeId; timer: number }
   /** A client operation the test started, and its completion. */
