@@ -5,6 +5,7 @@
  *                       [--json FILE] [--trace-dir DIR] [--jobs N] [--no-typecheck]
  *   locklab list [<lab>]
  *   locklab check HISTORY.json      (a history, or a trace that --trace-dir wrote)
+ *   locklab view TRACE.json         (writes TRACE.html, the trace viewer's page, next to it)
  *
  * Exit codes: 0 every graded test passed; 1 some test failed; 2 the grading could not run
  * (bad arguments, unknown lab, unreadable implementation folder), with a one-line reason.
@@ -23,6 +24,8 @@ import type { GradedTest } from './lab/manifest.ts';
 import { gradescopeTest, writeGradescopeResults, type GradescopeTest } from './report/gradescope.ts';
 import { TerminalReporter } from './report/terminal.ts';
 import { traceFileName, writeTraceFile } from './report/trace-files.ts';
+import { TraceFileError, htmlPathFor, writeTraceHtml, writeTraceHtmlFor } from './report/trace-viewer.ts';
+import type { RunResult } from './score/run-test.ts';
 import { grade, replayCommand } from './score/grade.ts';
 
 export const EXIT = { passed: 0, failed: 1, cannotRun: 2 } as const;
@@ -34,7 +37,11 @@ const USAGE = `usage:
   locklab grade <lab> [--impl DIR] [--part P] [--test NAME[,NAME...]] [--seed N | --seeds K]
                       [--json FILE] [--trace-dir DIR] [--jobs N] [--no-typecheck]
   locklab list [<lab>]
-  locklab check HISTORY.json`;
+  locklab check HISTORY.json
+  locklab view TRACE.json           writes TRACE.html next to it; open that in a browser`;
+
+/** Where a failing run's trace (JSON) and its page (HTML) go when --trace-dir is not given. Gitignored. */
+export const FAILED_TRACE_DIR = path.join('.locklab', 'traces');
 
 const positiveInt = (what: string) =>
   z
@@ -113,13 +120,18 @@ async function gradeCommand(args: string[]): Promise<number> {
   assertImplementation(lab.manifest, impl);
   const replay = (test: string, seed: number) => replayCommand(lab.manifest.id, impl, test, seed);
   const traceDir = options['trace-dir'];
+  // With --trace-dir, every run's trace and page go there; without it, a failing run's go to FAILED_TRACE_DIR.
+  const traceDirOf = (run: RunResult) => traceDir ?? (run.passed ? undefined : FAILED_TRACE_DIR);
   const started = performance.now();
   const reporter = new TerminalReporter({
     write: (text) => process.stdout.write(text),
     lab: lab.manifest.id,
     impl,
     replay,
-    traceFile: traceDir ? (run) => path.join(traceDir, traceFileName(run.test, run.seed)) : undefined,
+    traceFile: (run) => {
+      const dir = traceDirOf(run);
+      return dir ? htmlPathFor(path.join(dir, traceFileName(run.test, run.seed))) : undefined;
+    },
   });
   reporter.start(tests.map((t) => t.name), impl, seeds);
 
@@ -145,7 +157,10 @@ async function gradeCommand(args: string[]): Promise<number> {
     jobs: options.jobs ?? Math.max(1, availableParallelism()),
     typecheck: !options['no-typecheck'],
     onTestDone(score, runs) {
-      if (traceDir) for (const run of runs) writeTraceFile(traceDir, run.trace);
+      for (const run of runs) {
+        const dir = traceDirOf(run);
+        if (dir) writeTraceHtmlFor(run.trace, writeTraceFile(dir, run.trace), { hint: run.hint });
+      }
       reporter.testDone(score, runs);
       graded.push(gradescopeTest(score, runs, replay));
       writeJson(false);
@@ -177,6 +192,13 @@ async function listCommand(args: string[]): Promise<number> {
       for (const t of tests) console.log(`    ${t.name.padEnd(width)}  ${String(t.points).padStart(3)}  ${chalk.dim(t.description)}`);
     }
   }
+  return EXIT.passed;
+}
+
+/** `locklab view TRACE.json`: writes the trace's page next to it and prints the page's path. */
+function viewCommand(args: string[]): number {
+  if (args.length !== 1) throw new UsageError('view takes one trace file: `locklab view traces/Basic-seed1.json`');
+  console.log(writeTraceHtml(args[0]!));
   return EXIT.passed;
 }
 
@@ -217,6 +239,8 @@ export async function main(argv: string[]): Promise<number> {
         return await listCommand(rest);
       case 'check':
         return checkCommand(rest);
+      case 'view':
+        return viewCommand(rest);
       case undefined:
       case 'help':
       case '--help':
@@ -224,10 +248,10 @@ export async function main(argv: string[]): Promise<number> {
         console.log(USAGE);
         return command === undefined ? EXIT.cannotRun : EXIT.passed;
       default:
-        throw new UsageError(`unknown command "${command}"; commands: grade, list, check`);
+        throw new UsageError(`unknown command "${command}"; commands: grade, list, check, view`);
     }
   } catch (err) {
-    if (err instanceof UsageError || err instanceof LabNotFound || err instanceof ImplementationNotFound) {
+    if (err instanceof UsageError || err instanceof LabNotFound || err instanceof ImplementationNotFound || err instanceof TraceFileError) {
       console.error(`locklab: ${err.message}`);
       return EXIT.cannotRun;
     }
