@@ -31,6 +31,8 @@ export interface PreparedImplementation {
   sourceMaps: Record<string, string>;
   stageDir: string;
   implDir: string;
+  /** Shows a staged file (e.g. from a stack trace) at the path the student or lab author knows. */
+  displayPath(file: string): string;
   dispose(): void;
 }
 
@@ -83,10 +85,12 @@ export async function prepareImplementation(
       options.typecheck ? typecheck(stageDir) : Promise.resolve([]),
       bundleRoles(lab, stageDir, outDir),
     ]);
-    const errors = [...typeErrors, ...bundles.errors].map((e) => toStudentPaths(e, stageDir, implDir, lab, labDir));
+    const displayPath = (file: string) => showPath(file, stageDir, implDir, lab, labDir);
+    // tsc says everything esbuild would, and more precisely; esbuild speaks when type-checking is off.
+    const errors = (typeErrors.length > 0 ? typeErrors : bundles.errors).map((e) => toStudentPaths(e, displayPath, stageDir));
     if (errors.length > 0) throw new CompileError(errors);
     const sourceMaps = Object.fromEntries(Object.entries(bundles.files).map(([role, file]) => [role, `${file}.map`]));
-    return { workDir, bundles: bundles.files, sourceMaps, stageDir, implDir: impl, dispose };
+    return { workDir, bundles: bundles.files, sourceMaps, stageDir, implDir: impl, displayPath, dispose };
   } catch (err) {
     dispose();
     throw err;
@@ -155,11 +159,20 @@ function formatEsbuildMessage(m: { text: string; location?: { file: string; line
   return m.location ? `${m.location.file}(${m.location.line},${m.location.column + 1}): error: ${m.text}` : `error: ${m.text}`;
 }
 
+/**
+ * How a file is shown to people: a student file at the student's own path, a scaffold file at
+ * the lab's, anything else relative to the working directory. `file` is absolute, or relative
+ * to the stage.
+ */
+function showPath(file: string, stageDir: string, implDir: string, lab: LabManifest, labDir: string): string {
+  const inStage = path.isAbsolute(file) ? path.relative(stageDir, file) : file;
+  if (inStage.startsWith('..') || path.isAbsolute(inStage)) return path.relative(process.cwd(), file);
+  if (lab.studentFiles.includes(inStage)) return path.join(implDir, inStage);
+  return path.relative(process.cwd(), path.join(labDir, lab.scaffold, inStage));
+}
+
 /** Rewrites staging paths in a compiler message into the paths the student (or lab author) knows. */
-function toStudentPaths(message: string, stageDir: string, implDir: string, lab: LabManifest, labDir: string): string {
-  const scaffoldShown = path.relative(process.cwd(), path.join(labDir, lab.scaffold)) || '.';
+function toStudentPaths(message: string, show: (file: string) => string, stageDir: string): string {
   const relative = message.split(stageDir + path.sep).join('');
-  return relative.replace(/^([^\s(]+\.ts)/, (file) =>
-    lab.studentFiles.includes(file) ? path.join(implDir, file) : path.join(scaffoldShown, file),
-  );
+  return relative.replace(/^([^\s(]+\.ts)/, (file) => show(file));
 }

@@ -7,7 +7,6 @@
 import type { GradedTest, Limits } from '../lab/manifest.ts';
 import type { LoadedLab } from '../lab/load.ts';
 import { CompileError, prepareImplementation, type PreparedImplementation } from '../cluster/prepare.ts';
-import path from 'node:path';
 import { runTest, type RunResult } from './run-test.ts';
 import { scoreTest, summarize, type Summary, type TestScore } from './scorer.ts';
 
@@ -48,14 +47,8 @@ export async function grade(request: GradeRequest): Promise<GradeOutcome> {
   }
   const prepareMs = performance.now() - started;
   try {
-    const implRoot = path.resolve(request.impl);
-    const displayPath = (source: string) => {
-      const inStage = path.relative(prepared.stageDir, source);
-      if (!inStage.startsWith('..') && lab.manifest.studentFiles.includes(inStage)) return path.join(request.impl, inStage);
-      return path.relative(process.cwd(), source.startsWith(prepared.stageDir) ? path.join(implRoot, inStage) : source);
-    };
     const manifest = { ...lab.manifest, limits: { ...lab.manifest.limits, ...request.limits } };
-    const ctx = { lab: manifest, prepared, displayPath };
+    const ctx = { lab: manifest, prepared };
 
     const tasks = request.tests.flatMap((test, index) => request.seeds.map((seed) => ({ test, index, seed })));
     const byTest: RunResult[][] = request.tests.map(() => []);

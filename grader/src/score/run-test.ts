@@ -34,8 +34,6 @@ export interface RunResult {
 export interface RunContext {
   lab: LabManifest;
   prepared: PreparedImplementation;
-  /** Shows a source path from a stack trace the way the student knows it. */
-  displayPath: (source: string) => string;
   /** Lines of each node's log shown with a failure. */
   logLines?: number;
   /** Creates nodes; defaults to real child processes of the prepared bundles. */
@@ -88,7 +86,7 @@ export async function runTest(ctx: RunContext, test: GradedTest, seed: number): 
     await sim.shutdown();
   }
 
-  const mapper = new StackMapper(ctx.displayPath);
+  const mapper = new StackMapper(ctx.prepared.displayPath);
   const logs: Record<NodeId, string[]> = {};
   if (failure) {
     const lines = ctx.logLines ?? 12;

@@ -79,8 +79,8 @@ export class Simulation {
   private readonly nodes = new Map<NodeId, NodeState>();
   private readonly network: Network;
   private readonly tieRng: Rng;
-  private readonly held: Envelope[] = [];
-  private readonly heldIds = new Map<Envelope, number>();
+  /** Messages waiting on held links, with their trace ids. */
+  private held: { id: number; envelope: Envelope }[] = [];
   private readonly listeners: StepListener[] = [];
   private nextMessageId = 1;
   private nextControlId = 1;
@@ -188,10 +188,10 @@ export class Simulation {
   release(from: NodeId, to: NodeId): void {
     this.network.release(from, to);
     this.trace.add({ t: this.now, kind: 'note', text: `link ${from} -> ${to} released` });
-    for (const envelope of this.held.filter((e) => e.src === from && e.dest === to)) {
-      this.held.splice(this.held.indexOf(envelope), 1);
-      const id = this.heldIds.get(envelope)!;
-      this.heldIds.delete(envelope);
+    const onLink = (m: { envelope: Envelope }) => m.envelope.src === from && m.envelope.dest === to;
+    const released = this.held.filter(onLink);
+    this.held = this.held.filter((m) => !onLink(m));
+    for (const { id, envelope } of released) {
       this.queue.push(this.now + this.network.latency(from, to), this.tieRng.next(), { kind: 'deliver', id, envelope });
     }
   }
@@ -339,8 +339,7 @@ export class Simulation {
     }
     const routing = this.network.route(from, message.dest);
     if (routing.kind === 'hold') {
-      this.held.push(message);
-      this.heldIds.set(message, id);
+      this.held.push({ id, envelope: message });
       return;
     }
     this.queue.push(this.now + routing.delayMs, this.tieRng.next(), { kind: 'deliver', id, envelope: message });
