@@ -1,37 +1,27 @@
 /**
- * The `locklab` command.
+ * The `locklab` command: one module per command under commands/.
  *
- *   locklab grade <lab> [--impl DIR] [--part P] [--test NAME] [--seed N | --seeds K]
- *                       [--json FILE] [--trace-dir DIR] [--jobs N] [--no-typecheck]
- *   locklab list [<lab>]
- *   locklab check HISTORY.json      (a history, or a trace that --trace-dir wrote)
- *   locklab view TRACE.json         (writes TRACE.html, the trace viewer's page, next to it)
- *
- * Exit codes: 0 every graded test passed; 1 some test failed; 2 the grading could not run
- * (bad arguments, unknown lab, unreadable implementation folder), with a one-line reason.
+ * Exit codes: 0 every graded test passed (or the command succeeded); 1 some test failed;
+ * 2 the command could not run (bad arguments, unknown lab, unreadable folder or file), with a
+ * one-line reason.
  */
-import { readFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
-import path from 'node:path';
-import { parseArgs } from 'node:util';
-import chalk from 'chalk';
-import { z } from 'zod';
-import { checkHistory, describeOperation, parseHistory } from './check/index.ts';
-import { historyFromTrace } from './check/from-run.ts';
-import { ImplementationNotFound, assertImplementation } from './cluster/prepare.ts';
-import { LabNotFound, listLabIds, loadLab, type LoadedLab } from './lab/load.ts';
-import type { GradedTest } from './lab/manifest.ts';
-import { gradescopeTest, writeGradescopeResults, type GradescopeTest } from './report/gradescope.ts';
-import { TerminalReporter } from './report/terminal.ts';
-import { traceFileName, writeTraceFile } from './report/trace-files.ts';
-import { TraceFileError, htmlPathFor, writeTraceHtml, writeTraceHtmlFor } from './report/trace-viewer.ts';
-import type { RunResult } from './score/run-test.ts';
-import { grade, replayCommand } from './score/grade.ts';
+import { checkCommand } from './commands/check.ts';
+import { EXIT, UsageError, type Command } from './commands/common.ts';
+import { gradeCommand } from './commands/grade.ts';
+import { listCommand } from './commands/list.ts';
+import { viewCommand } from './commands/view.ts';
+import { ImplementationNotFound } from './cluster/prepare.ts';
+import { LabNotFound } from './lab/load.ts';
+import { TraceFileError } from './report/trace-viewer.ts';
 
-export const EXIT = { passed: 0, failed: 1, cannotRun: 2 } as const;
+export { EXIT, UsageError } from './commands/common.ts';
 
-/** A reason the grading cannot run: printed as one line, exit 2. */
-export class UsageError extends Error {}
+const COMMANDS: Record<string, Command> = {
+  grade: gradeCommand,
+  list: listCommand,
+  check: checkCommand,
+  view: viewCommand,
+};
 
 const USAGE = `usage:
   locklab grade <lab> [--impl DIR] [--part P] [--test NAME[,NAME...]] [--seed N | --seeds K]
@@ -40,216 +30,16 @@ const USAGE = `usage:
   locklab check HISTORY.json
   locklab view TRACE.json           writes TRACE.html next to it; open that in a browser`;
 
-/** Where a failing run's trace (JSON) and its page (HTML) go when --trace-dir is not given. Gitignored. */
-export const FAILED_TRACE_DIR = path.join('.locklab', 'traces');
-
-const positiveInt = (what: string) =>
-  z
-    .string()
-    .regex(/^\d+$/, `${what} must be a whole number`)
-    .transform(Number)
-    .refine((n) => n >= 1, `${what} must be at least 1`);
-
-const GradeOptionsSchema = z
-  .object({
-    lab: z.string({ error: 'which lab? e.g. `locklab grade lab1`' }),
-    impl: z.string().default('starter'),
-    part: z.string().optional(),
-    test: z.string().optional(),
-    seed: z.string().regex(/^\d+$/, '--seed must be a whole number').transform(Number).optional(),
-    seeds: positiveInt('--seeds').optional(),
-    json: z.string().optional(),
-    'trace-dir': z.string().optional(),
-    jobs: positiveInt('--jobs').optional(),
-    'no-typecheck': z.boolean().default(false),
-  })
-  .refine((o) => o.seed === undefined || o.seeds === undefined, '--seed and --seeds do not go together');
-export type GradeOptions = z.infer<typeof GradeOptionsSchema>;
-
-function parseGradeOptions(args: string[]): GradeOptions {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: {
-      impl: { type: 'string' },
-      part: { type: 'string' },
-      test: { type: 'string' },
-      seed: { type: 'string' },
-      seeds: { type: 'string' },
-      json: { type: 'string' },
-      'trace-dir': { type: 'string' },
-      jobs: { type: 'string' },
-      'no-typecheck': { type: 'boolean' },
-    },
-  });
-  if (positionals.length > 1) throw new UsageError(`one lab at a time (got ${positionals.join(', ')})`);
-  const parsed = GradeOptionsSchema.safeParse({ ...values, lab: positionals[0] });
-  if (!parsed.success) throw new UsageError(parsed.error.issues.map((i) => i.message).join('; '));
-  return parsed.data;
-}
-
-/** The tests that --part and --test select, or a one-line error listing the valid choices. */
-export function selectTests(lab: LoadedLab, part?: string, test?: string): GradedTest[] {
-  const { manifest } = lab;
-  let tests = manifest.tests;
-  if (part !== undefined) {
-    const parts = manifest.parts.map((p) => p.id);
-    if (!parts.includes(part)) throw new UsageError(`unknown part "${part}" of ${manifest.id}; parts: ${parts.join(', ')}`);
-    tests = tests.filter((t) => t.part === part);
-  }
-  if (test !== undefined) {
-    const names = test.split(',').map((n) => n.trim()).filter(Boolean);
-    const unknown = names.filter((n) => !tests.some((t) => t.name === n));
-    if (unknown.length > 0) {
-      throw new UsageError(`unknown test ${unknown.map((n) => `"${n}"`).join(', ')}${part ? ` in part ${part}` : ''}; tests: ${tests.map((t) => t.name).join(', ')}`);
-    }
-    tests = tests.filter((t) => names.includes(t.name));
-  }
-  return tests;
-}
-
-async function gradeCommand(args: string[]): Promise<number> {
-  const options = parseGradeOptions(args);
-  const lab = await loadLab(options.lab);
-  const tests = selectTests(lab, options.part, options.test);
-  const seeds =
-    options.seed !== undefined
-      ? [options.seed]
-      : Array.from({ length: options.seeds ?? lab.manifest.seeds }, (_, i) => i + 1);
-  const impl = options.impl;
-  assertImplementation(lab.manifest, impl);
-  const replay = (test: string, seed: number) => replayCommand(lab.manifest.id, impl, test, seed);
-  const traceDir = options['trace-dir'];
-  // With --trace-dir, every run's trace and page go there; without it, a failing run's go to FAILED_TRACE_DIR.
-  const traceDirOf = (run: RunResult) => traceDir ?? (run.passed ? undefined : FAILED_TRACE_DIR);
-  const started = performance.now();
-  const reporter = new TerminalReporter({
-    write: (text) => process.stdout.write(text),
-    lab: lab.manifest.id,
-    impl,
-    replay,
-    traceFile: (run) => {
-      const dir = traceDirOf(run);
-      return dir ? htmlPathFor(path.join(dir, traceFileName(run.test, run.seed))) : undefined;
-    },
-  });
-  reporter.start(tests.map((t) => t.name), impl, seeds);
-
-  const graded: GradescopeTest[] = [];
-  let output: string | undefined;
-  const writeJson = (complete: boolean) => {
-    if (!options.json) return;
-    writeGradescopeResults(options.json, {
-      ...(output ? { output } : {}),
-      score: graded.reduce((a, t) => a + t.score, 0),
-      max_score: tests.reduce((a, t) => a + t.points, 0),
-      execution_time: Math.round((performance.now() - started) / 1000),
-      tests: graded,
-      extra_data: { lab: lab.manifest.id, complete },
-    });
-  };
-  writeJson(false);
-  const outcome = await grade({
-    lab,
-    impl,
-    tests,
-    seeds,
-    jobs: options.jobs ?? Math.max(1, availableParallelism()),
-    typecheck: !options['no-typecheck'],
-    onTestDone(score, runs) {
-      for (const run of runs) {
-        const dir = traceDirOf(run);
-        if (dir) writeTraceHtmlFor(run.trace, writeTraceFile(dir, run.trace), { hint: run.hint });
-      }
-      reporter.testDone(score, runs);
-      graded.push(gradescopeTest(score, runs, replay));
-      writeJson(false);
-    },
-  });
-  if (outcome.kind === 'compile_error') {
-    output = `The implementation does not compile; every test scores 0.\n${outcome.details.join('\n')}`;
-    reporter.compileError(outcome.details);
-    for (const score of outcome.summary.tests) {
-      reporter.testDone(score, []);
-      graded.push(gradescopeTest(score, [], replay));
-    }
-  }
-  writeJson(true);
-  reporter.summary(outcome.summary, performance.now() - started);
-  return outcome.summary.passed ? EXIT.passed : EXIT.failed;
-}
-
-async function listCommand(args: string[]): Promise<number> {
-  const ids = args.length > 0 ? args : listLabIds();
-  for (const id of ids) {
-    const { manifest } = await loadLab(id);
-    const total = manifest.tests.reduce((a, t) => a + t.points, 0);
-    console.log(chalk.bold(`${manifest.id}: ${manifest.title}`) + chalk.dim(`  (${total} points; failure model: ${manifest.failureModel})`));
-    for (const part of manifest.parts) {
-      const tests = manifest.tests.filter((t) => t.part === part.id);
-      console.log(`  Part ${part.id}: ${part.title} (${tests.reduce((a, t) => a + t.points, 0)} points)`);
-      const width = Math.max(...tests.map((t) => t.name.length));
-      for (const t of tests) console.log(`    ${t.name.padEnd(width)}  ${String(t.points).padStart(3)}  ${chalk.dim(t.description)}`);
-    }
-  }
-  return EXIT.passed;
-}
-
-/** `locklab view TRACE.json`: writes the trace's page next to it and prints the page's path. */
-function viewCommand(args: string[]): number {
-  if (args.length !== 1) throw new UsageError('view takes one trace file: `locklab view traces/Basic-seed1.json`');
-  console.log(writeTraceHtml(args[0]!));
-  return EXIT.passed;
-}
-
-/** Exit 0 linearizable, 1 not (with the counterexample), 2 malformed file (with what is wrong). */
-function checkCommand(args: string[]): number {
-  if (args.length !== 1) throw new UsageError('check takes one file: `locklab check HISTORY.json`');
-  const file = args[0]!;
-  let json: unknown;
-  try {
-    json = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (err) {
-    throw new UsageError(`cannot read ${file} as JSON: ${(err as Error).message}`);
-  }
-  const isTrace = typeof json === 'object' && json !== null && (json as { format?: unknown }).format === 'locklab-trace';
-  const parsed = isTrace ? parseHistory(historyFromTrace(json as Parameters<typeof historyFromTrace>[0])) : parseHistory(json);
-  if (!parsed.ok) throw new UsageError(`${file} is not a valid history: ${parsed.error}`);
-  const verdict = checkHistory(parsed.history);
-  if (verdict.ok === true) {
-    console.log(chalk.green(`linearizable: ${verdict.operations} operations on ${verdict.locks} lock(s)`));
-    return EXIT.passed;
-  }
-  if (verdict.ok === false) {
-    console.log(chalk.red.bold(`NOT linearizable, lock "${verdict.lock}": `) + verdict.explanation);
-    console.log(`smallest set of operations that cannot be ordered (${verdict.counterexample.length}):`);
-    for (const op of verdict.counterexample) console.log(`  ${describeOperation(op)}`);
-    return EXIT.failed;
-  }
-  throw new UsageError(`could not decide for lock "${verdict.lock}": ${verdict.explanation}`);
-}
-
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
-    switch (command) {
-      case 'grade':
-        return await gradeCommand(rest);
-      case 'list':
-        return await listCommand(rest);
-      case 'check':
-        return checkCommand(rest);
-      case 'view':
-        return viewCommand(rest);
-      case undefined:
-      case 'help':
-      case '--help':
-      case '-h':
-        console.log(USAGE);
-        return command === undefined ? EXIT.cannotRun : EXIT.passed;
-      default:
-        throw new UsageError(`unknown command "${command}"; commands: grade, list, check, view`);
+    if (command === undefined || ['help', '--help', '-h'].includes(command)) {
+      console.log(USAGE);
+      return command === undefined ? EXIT.cannotRun : EXIT.passed;
     }
+    const run = COMMANDS[command];
+    if (!run) throw new UsageError(`unknown command "${command}"; commands: ${Object.keys(COMMANDS).join(', ')}`);
+    return await run(rest);
   } catch (err) {
     if (err instanceof UsageError || err instanceof LabNotFound || err instanceof ImplementationNotFound || err instanceof TraceFileError) {
       console.error(`locklab: ${err.message}`);

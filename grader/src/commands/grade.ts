@@ -1,0 +1,158 @@
+/**
+ * `locklab grade <lab> [--impl DIR] [--part P] [--test NAME[,NAME...]] [--seed N | --seeds K]
+ *                      [--json FILE] [--trace-dir DIR] [--jobs N] [--no-typecheck]`
+ */
+import { availableParallelism } from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { assertImplementation } from '../cluster/prepare.ts';
+import { loadLab, type LoadedLab } from '../lab/load.ts';
+import type { GradedTest } from '../lab/manifest.ts';
+import { gradescopeTest, writeGradescopeResults, type GradescopeTest } from '../report/gradescope.ts';
+import { TerminalReporter } from '../report/terminal.ts';
+import { traceFileName, writeTraceFile } from '../report/trace-files.ts';
+import { htmlPathFor, writeTraceHtmlFor } from '../report/trace-viewer.ts';
+import type { RunResult } from '../score/run-test.ts';
+import { grade, replayCommand } from '../score/grade.ts';
+import { EXIT, UsageError } from './common.ts';
+
+/** Where a failing run's trace (JSON) and its page (HTML) go when --trace-dir is not given. Gitignored. */
+export const FAILED_TRACE_DIR = path.join('.locklab', 'traces');
+
+const positiveInt = (what: string) =>
+  z
+    .string()
+    .regex(/^\d+$/, `${what} must be a whole number`)
+    .transform(Number)
+    .refine((n) => n >= 1, `${what} must be at least 1`);
+
+const GradeOptionsSchema = z
+  .object({
+    lab: z.string({ error: 'which lab? e.g. `locklab grade lab1`' }),
+    impl: z.string().default('starter'),
+    part: z.string().optional(),
+    test: z.string().optional(),
+    seed: z.string().regex(/^\d+$/, '--seed must be a whole number').transform(Number).optional(),
+    seeds: positiveInt('--seeds').optional(),
+    json: z.string().optional(),
+    'trace-dir': z.string().optional(),
+    jobs: positiveInt('--jobs').optional(),
+    'no-typecheck': z.boolean().default(false),
+  })
+  .refine((o) => o.seed === undefined || o.seeds === undefined, '--seed and --seeds do not go together');
+export type GradeOptions = z.infer<typeof GradeOptionsSchema>;
+
+function parseGradeOptions(args: string[]): GradeOptions {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      impl: { type: 'string' },
+      part: { type: 'string' },
+      test: { type: 'string' },
+      seed: { type: 'string' },
+      seeds: { type: 'string' },
+      json: { type: 'string' },
+      'trace-dir': { type: 'string' },
+      jobs: { type: 'string' },
+      'no-typecheck': { type: 'boolean' },
+    },
+  });
+  if (positionals.length > 1) throw new UsageError(`one lab at a time (got ${positionals.join(', ')})`);
+  const parsed = GradeOptionsSchema.safeParse({ ...values, lab: positionals[0] });
+  if (!parsed.success) throw new UsageError(parsed.error.issues.map((i) => i.message).join('; '));
+  return parsed.data;
+}
+
+/** The tests that --part and --test select, or a one-line error listing the valid choices. */
+export function selectTests(lab: LoadedLab, part?: string, test?: string): GradedTest[] {
+  const { manifest } = lab;
+  let tests = manifest.tests;
+  if (part !== undefined) {
+    const parts = manifest.parts.map((p) => p.id);
+    if (!parts.includes(part)) throw new UsageError(`unknown part "${part}" of ${manifest.id}; parts: ${parts.join(', ')}`);
+    tests = tests.filter((t) => t.part === part);
+  }
+  if (test !== undefined) {
+    const names = test.split(',').map((n) => n.trim()).filter(Boolean);
+    const unknown = names.filter((n) => !tests.some((t) => t.name === n));
+    if (unknown.length > 0) {
+      throw new UsageError(`unknown test ${unknown.map((n) => `"${n}"`).join(', ')}${part ? ` in part ${part}` : ''}; tests: ${tests.map((t) => t.name).join(', ')}`);
+    }
+    tests = tests.filter((t) => names.includes(t.name));
+  }
+  return tests;
+}
+
+export async function gradeCommand(args: string[]): Promise<number> {
+  const options = parseGradeOptions(args);
+  const lab = await loadLab(options.lab);
+  const tests = selectTests(lab, options.part, options.test);
+  const seeds =
+    options.seed !== undefined
+      ? [options.seed]
+      : Array.from({ length: options.seeds ?? lab.manifest.seeds }, (_, i) => i + 1);
+  const impl = options.impl;
+  assertImplementation(lab.manifest, impl);
+  const replay = (test: string, seed: number) => replayCommand(lab.manifest.id, impl, test, seed);
+  const traceDir = options['trace-dir'];
+  // With --trace-dir, every run's trace and page go there; without it, a failing run's go to FAILED_TRACE_DIR.
+  const traceDirOf = (run: RunResult) => traceDir ?? (run.passed ? undefined : FAILED_TRACE_DIR);
+  const started = performance.now();
+  const reporter = new TerminalReporter({
+    write: (text) => process.stdout.write(text),
+    lab: lab.manifest.id,
+    impl,
+    replay,
+    traceFile: (run) => {
+      const dir = traceDirOf(run);
+      return dir ? htmlPathFor(path.join(dir, traceFileName(run.test, run.seed))) : undefined;
+    },
+  });
+  reporter.start(tests.map((t) => t.name), impl, seeds);
+
+  const graded: GradescopeTest[] = [];
+  let output: string | undefined;
+  const writeJson = (complete: boolean) => {
+    if (!options.json) return;
+    writeGradescopeResults(options.json, {
+      ...(output ? { output } : {}),
+      score: graded.reduce((a, t) => a + t.score, 0),
+      max_score: tests.reduce((a, t) => a + t.points, 0),
+      execution_time: Math.round((performance.now() - started) / 1000),
+      tests: graded,
+      extra_data: { lab: lab.manifest.id, complete },
+    });
+  };
+  writeJson(false);
+  const outcome = await grade({
+    lab,
+    impl,
+    tests,
+    seeds,
+    jobs: options.jobs ?? Math.max(1, availableParallelism()),
+    typecheck: !options['no-typecheck'],
+    onTestDone(score, runs) {
+      for (const run of runs) {
+        const dir = traceDirOf(run);
+        if (dir) writeTraceHtmlFor(run.trace, writeTraceFile(dir, run.trace), { hint: run.hint });
+      }
+      reporter.testDone(score, runs);
+      graded.push(gradescopeTest(score, runs, replay));
+      writeJson(false);
+    },
+  });
+  if (outcome.kind === 'compile_error') {
+    output = `The implementation does not compile; every test scores 0.\n${outcome.details.join('\n')}`;
+    reporter.compileError(outcome.details);
+    for (const score of outcome.summary.tests) {
+      reporter.testDone(score, []);
+      graded.push(gradescopeTest(score, [], replay));
+    }
+  }
+  writeJson(true);
+  reporter.summary(outcome.summary, performance.now() - started);
+  return outcome.summary.passed ? EXIT.passed : EXIT.failed;
+}
+
