@@ -24,6 +24,7 @@ import {
   bundlePingPong,
   removeBundle,
 } from './scheduler-bench.ts';
+import { benchChecker } from './checker-bench.ts';
 import { benchSpawn } from './spawn-bench.ts';
 import { formatMs, formatPerOp, formatRate, progress, type Sample } from './stats.ts';
 import { renderTable, type Row, type Section } from './table.ts';
@@ -87,6 +88,7 @@ try {
 const pipe = await benchPipe(messages, 3);
 const inMemory = await benchInMemoryPingPong(messages, 3);
 const validation = benchValidation(60_000, 3);
+const checker = benchChecker(5);
 
 // ---- 1: grading all of lab 1 ----
 const gradeAll = await benchGrade(lab, IMPL, jobsAll, repeats);
@@ -158,6 +160,8 @@ const sections: Section[] = [
   },
 ];
 
+sections.push(checker.section);
+
 const out: string[] = [];
 out.push('locklab bench');
 out.push(`  machine: ${machine.cpus} CPUs (availableParallelism ${machine.availableParallelism}), ${machine.cpuModel}, ${machine.memoryGiB} GiB`);
@@ -194,6 +198,7 @@ if (values.json) {
     grade: { jobsAll: gradeAll, jobsOne: gradeOne ?? null, quotedGoSuite: GO_SUITE },
     startup: spawn,
     scheduler: { processPingPong, pipe, inMemory, validation },
+    checker: checker.figures,
     benchWallMs,
   };
   mkdirSync(path.dirname(path.resolve(values.json)), { recursive: true });
