@@ -40,6 +40,9 @@ export default defineLab({
   network: { latencyMs: { min: 1, max: 10 } },
   // A lab 1 run takes a few hundred events; tens of thousands mean a livelock.
   limits: { maxEvents: 20_000 },
+  // Every run, whatever its script, must be linearizable, never give a lock two holders,
+  // and finish each operation within 10 virtual seconds of the last failure.
+  checks: { checker: 'lock-linearizability', invariants: ['never-two-holders'], livenessMs: 10_000 },
   tests: [
     basic,
     primaryFail1,

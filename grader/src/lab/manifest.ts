@@ -3,6 +3,7 @@
  * `labs/<id>/lab.ts` default-exports `defineLab({...})`; each test is a `defineTest({...})`.
  */
 import { z } from 'zod';
+import { HistoryChecksSchema } from '../check/run-checks.ts';
 import type { NetworkConfig } from '../net/network.ts';
 import type { NodeSpec } from '../sim/simulation.ts';
 import type { Scenario } from './scenario.ts';
@@ -68,6 +69,8 @@ export const LabManifestSchema = z
       .object({ latencyMs: z.object({ min: z.number().nonnegative(), max: z.number().nonnegative() }) })
       .default({ latencyMs: { min: 1, max: 10 } }) as z.ZodType<NetworkConfig>,
     limits: LimitsSchema.default(LimitsSchema.parse({})),
+    /** Checks applied to every run's history once the test's own expectations held. */
+    checks: HistoryChecksSchema.default(HistoryChecksSchema.parse({})),
     tests: z.array(graded).min(1),
   })
   .superRefine((lab, ctx) => {

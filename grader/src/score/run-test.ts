@@ -3,6 +3,7 @@
  * everything down (every process of the run is gone when this resolves), and returns the
  * verdict with the evidence: the trace, and on failure the nodes' last log lines.
  */
+import { checkRun } from '../check/run-checks.ts';
 import type { GradedTest, LabManifest } from '../lab/manifest.ts';
 import { Scenario, TestFailure } from '../lab/scenario.ts';
 import { ProcessNode } from '../cluster/process-node.ts';
@@ -67,6 +68,9 @@ export async function runTest(ctx: RunContext, test: GradedTest, seed: number): 
   const played = (async () => {
     await sim.start();
     await test.run(scenario);
+    const faults = sim.trace.events.filter((e) => e.kind === 'kill' || e.kind === 'crash').map((e) => e.t);
+    const broken = checkRun(lab.checks, { ops: sim.ops, faults, end: sim.now });
+    if (broken) throw new TestFailure(broken.message, broken.hint);
   })();
   try {
     const outcome = await Promise.race([played, timedOut]);

@@ -3,9 +3,7 @@
  * kill a server at a precise moment of the primary/backup protocol. The moments are
  * defined on the trace, not on message names, so they hold for any correct design.
  */
-import { checkHistory } from '../../../grader/src/check/index.ts';
-import { historyFromOps } from '../../../grader/src/check/from-run.ts';
-import { describeOp, type Scenario, type Trigger } from '../../../grader/src/lab/scenario.ts';
+import type { Scenario, Trigger } from '../../../grader/src/lab/scenario.ts';
 import type { TraceEvent } from '../../../grader/src/net/trace.ts';
 import type { OpRecord } from '../../../grader/src/sim/simulation.ts';
 
@@ -65,25 +63,4 @@ export async function expectWithPrimaryDyingMidOp(t: Scenario, client: string, o
 /** Runs until the trigger fired; fails with `what` if it does not within `withinMs`. */
 export async function untilFired(t: Scenario, trigger: Trigger, what: string, withinMs = 2000): Promise<void> {
   await t.waitUntil(() => trigger.firedAt !== undefined, withinMs, what, NEVER_FORWARDED_HINT);
-}
-
-/**
- * Fails the test unless the operations are linearizable against the lock specification:
- * some order of them, consistent with real time, in which every result is right.
- */
-export function expectLinearizable(t: Scenario, ops: OpRecord[]): void {
-  for (const op of ops) {
-    if (op.complete !== undefined && typeof op.result !== 'boolean') {
-      t.fail(`${describeOp(op)} returned ${JSON.stringify(op.result)}, expected true or false`);
-    }
-  }
-  const verdict = checkHistory(historyFromOps(ops));
-  if (verdict.ok === true) return;
-  if (verdict.ok === false) {
-    t.fail(
-      `the clients' results are impossible for one lock service: ${verdict.explanation}`,
-      'every operation must take effect exactly once, at one server that all clients agree on',
-    );
-  }
-  t.fail(`the history checker gave up on lock "${verdict.lock}": ${verdict.explanation}`, 'this is a limit of the grader; please report it');
 }

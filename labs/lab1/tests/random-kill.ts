@@ -1,6 +1,6 @@
 /** The seed picks the victim (primary or backup) and the moment: any step of the protocol. */
 import { defineTest } from '../../../grader/src/lab/manifest.ts';
-import { BACKUP, PRIMARY, expectLinearizable } from './lock-steps.ts';
+import { BACKUP, PRIMARY } from './lock-steps.ts';
 
 const SERVERS = new Set([PRIMARY, BACKUP]);
 
@@ -18,12 +18,12 @@ export const randomKill = defineTest({
     let steps = 0;
     t.killWhen(victim, `protocol step ${killAtStep}: kill the ${victim}`, (e) => e.kind === 'deliver' && (SERVERS.has(e.to) || SERVERS.has(e.from)) && ++steps === killAtStep);
     const left = new Map(clients.map((c) => [c, 8]));
-    const ops = await t.drive(clients, (client) => {
+    // No expectation here: the lab's history checks (lab.ts) judge the run.
+    await t.drive(clients, (client) => {
       const n = left.get(client)!;
       if (n === 0) return undefined;
       left.set(client, n - 1);
       return { op: t.rng.chance(0.55) ? 'lock' : 'unlock', args: [t.rng.pick(['a', 'b', 'c'])] };
     });
-    expectLinearizable(t, ops);
   },
 });
