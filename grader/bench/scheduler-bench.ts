@@ -16,6 +16,7 @@ import { ProcessNode } from '../src/cluster/process-node.ts';
 import { parseNodeLine } from '../src/net/wire-schema.ts';
 import { GRADER, type Envelope, type NodeId, type TimedEnvelope } from '../src/runtime/protocol.ts';
 import type { SimNode, StepOutcome } from '../src/sim/sim-node.ts';
+import type { LinkRule } from '../src/net/network.ts';
 import { Simulation, type NodeSpec } from '../src/sim/simulation.ts';
 import type { NodeFactory } from '../src/sim/sim-node.ts';
 import { progress, sample, type Sample } from './stats.ts';
@@ -65,11 +66,12 @@ export async function bundlePingPong(): Promise<{ file: string; dir: string; byt
   return { file, dir, bytes: statSync(file).size };
 }
 
-async function playPingPong(factory: NodeFactory, messages: number): Promise<{ wallMs: number; startMs: number; events: number }> {
-  const sim = new Simulation({ seed: 1, nodes: NODES, factory, network: NETWORK, limits: { maxEvents: messages * 2 + 100 } });
+async function playPingPong(factory: NodeFactory, messages: number, faults?: LinkRule): Promise<{ wallMs: number; startMs: number; events: number }> {
+  const sim = new Simulation({ seed: 1, nodes: NODES, factory, network: NETWORK, limits: { maxEvents: messages * 20 + 100 } });
   try {
     const t0 = performance.now();
     await sim.start();
+    if (faults) sim.addLinkRule(faults);
     const t1 = performance.now();
     const op = sim.invoke('a', 'pingpong', [messages / 2, 'b']);
     const outcome = await sim.runUntil(() => op.complete !== undefined);
@@ -78,7 +80,7 @@ async function playPingPong(factory: NodeFactory, messages: number): Promise<{ w
       throw new Error(`bench: ping-pong did not complete (${outcome}, result ${JSON.stringify(op.result)})`);
     }
     const sent = sim.trace.events.filter((e) => e.kind === 'send').length;
-    if (sent !== messages) throw new Error(`bench: expected ${messages} messages, the trace has ${sent}`);
+    if (!faults && sent !== messages) throw new Error(`bench: expected ${messages} messages, the trace has ${sent}`);
     return { wallMs: t2 - t1, startMs: t1 - t0, events: sim.events };
   } finally {
     await sim.shutdown();
@@ -146,10 +148,14 @@ class InstantPingPongNode implements SimNode {
       case 'Ping':
         emit(event.src, { type: 'Ping_ok', in_reply_to: body.msg_id!, reply: body.args });
         break;
+      case 'timer':
+        // The ping or its reply was lost: ping again.
+        if (this.pending?.timer === body.timer_id) ping();
+        break;
       case 'Ping_ok': {
         const op = this.op!;
         const pending = this.pending;
-        if (!pending || pending.msgId !== body.in_reply_to) throw new Error('bench: fake node got a stray reply');
+        if (!pending || pending.msgId !== body.in_reply_to) break; // a duplicate, or a reply to a timed-out ping
         emit(GRADER, { type: 'clear_timer', timer_id: pending.timer });
         this.pending = undefined;
         if (--op.left > 0) ping();
@@ -169,12 +175,15 @@ class InstantPingPongNode implements SimNode {
   }
 }
 
-export async function benchInMemoryPingPong(messages: number, repeats: number): Promise<PingPongFigures> {
+/** Loss, duplication and delay on every link: the fault injectors' own cost. */
+export const FLAKY_LINKS: LinkRule = { from: '*', to: '*', faults: { loss: 0.15, duplicate: 0.1, delay: { kind: 'uniform', min: 1, max: 40 } } };
+
+export async function benchInMemoryPingPong(messages: number, repeats: number, faults?: LinkRule): Promise<PingPongFigures> {
   const walls: number[] = [];
   let events = 0;
-  await playPingPong((id) => new InstantPingPongNode(id), messages); // warm-up (JIT)
+  await playPingPong((id) => new InstantPingPongNode(id), messages, faults); // warm-up (JIT)
   for (let i = 0; i < repeats; i++) {
-    const run = await playPingPong((id) => new InstantPingPongNode(id), messages);
+    const run = await playPingPong((id) => new InstantPingPongNode(id), messages, faults);
     walls.push(run.wallMs);
     events = run.events;
   }

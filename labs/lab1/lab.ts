@@ -8,6 +8,7 @@ import { primaryFail2, primaryFail3, primaryFail4, primaryFail5, primaryFail6, p
 import { basic } from './tests/basic.ts';
 import { backupFail, primaryFail1, primaryFailAfterReply } from './tests/failover.ts';
 import { concurrentCounts, many } from './tests/many.ts';
+import { lossyBackupFail, lossyNoFailure, lossyPrimaryFail } from './tests/lossy-network.ts';
 import { randomKill } from './tests/random-kill.ts';
 
 /** Two servers and `clients` client hosts, c1..cN, each running one Clerk. */
@@ -30,12 +31,13 @@ export default defineLab({
   parts: [
     { id: 'A', title: 'Replication and fail-over under fail-stop' },
     { id: 'B', title: 'At-most-once under failure midway through an operation' },
+    { id: 'C', title: 'Challenge: links that lose, duplicate and reorder messages' },
   ],
   studentFiles: ['lockservice/server.ts', 'lockservice/client.ts', 'lockservice/common.ts'],
   scaffold: 'scaffold',
   roles: { server: 'node-server.ts', client: 'node-client.ts' },
   topology,
-  failureModel: 'single fail-stop: one server halts (SIGKILL); no network failures, no restarts',
+  failureModel: 'single fail-stop: one server halts (SIGKILL); no network failures, no restarts (part C: flaky links)',
   seeds: 1,
   network: { latencyMs: { min: 1, max: 10 } },
   // A lab 1 run takes a few hundred events; tens of thousands mean a livelock.
@@ -59,5 +61,8 @@ export default defineLab({
     primaryFail8,
     primaryFail9,
     randomKill,
+    lossyNoFailure,
+    lossyPrimaryFail,
+    lossyBackupFail,
   ],
 });

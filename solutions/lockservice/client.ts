@@ -7,7 +7,7 @@ export class Clerk {
   /** Unique per Clerk, so servers can tell clients' requests apart. */
   private readonly clientId = `${me()}-${Math.floor(random() * 1e9)}`;
   private seq = 0;
-  /** Fail-stop: once the primary did not answer, it has halted for good. */
+  /** Fail-stop: once the primary refused a connection, it has halted for good. */
   private primaryDead = false;
 
   constructor(
@@ -32,6 +32,10 @@ export class Clerk {
       const server = this.primaryDead ? this.backup : this.primary;
       const result = await call<LockReply>(server, op, args, { timeoutMs: CLERK_TIMEOUT_MS });
       if (result.ok) return result.reply.ok;
+      // A refused connection means the server has halted (fail-stop). A timeout means no answer
+      // came: the server died after receiving the request, or (part C) a message was lost; either
+      // way, ask the same server again, which then answers or refuses.
+      if (result.error !== 'unreachable') continue;
       if (server === this.primary) this.primaryDead = true;
       // Both dead cannot happen under the single fail-stop model; if it does, wait and try again.
       else await sleep(CLERK_TIMEOUT_MS);

@@ -28,9 +28,8 @@ export interface ForwardReply {
 }
 
 /**
- * Under fail-stop, no answer within a timeout means the server has halted, so timeouts must
- * exceed any round trip (a slow link may take up to 60 ms one way). The Clerk waits longer
- * than the primary: a primary may first wait out a dead backup, with other requests queued.
+ * How long to wait for an answer before asking again, in virtual ms. Longer than a round
+ * trip (a slow link may take 60 ms one way), so that most retries are for messages really lost.
  */
 export const FORWARD_TIMEOUT_MS = 150;
-export const CLERK_TIMEOUT_MS = 2000;
+export const CLERK_TIMEOUT_MS = 400;

@@ -27,7 +27,7 @@ export class LockServer {
     this.backupAlive = role === 'primary' && backup !== null;
     handle('Lock', (args: LockArgs) => this.serialize(() => this.serve('Lock', args)));
     handle('Unlock', (args: LockArgs) => this.serialize(() => this.serve('Unlock', args)));
-    handle('Forward', (forward: ForwardArgs): ForwardReply => ({ ok: this.execute(forward.op, forward.args) }));
+    handle('Forward', (forward: ForwardArgs): ForwardReply => ({ ok: this.execute(forward.op, forward.args).ok }));
   }
 
   private serialize<T>(operation: () => Promise<T>): Promise<T> {
@@ -38,22 +38,30 @@ export class LockServer {
 
   /** A client request: run it here, then (on the primary) on the backup, then answer. */
   private async serve(op: Operation, args: LockArgs): Promise<LockReply> {
-    const ok = this.execute(op, args);
-    if (this.backupAlive) {
+    const { ok, fresh } = this.execute(op, args);
+    // A copy of a request already run needs no forward: its first copy's forward ended before
+    // this copy's turn (operations run one at a time). Until the backup answers: a timeout may be a lost message (part C), so send the copy again;
+    // only a refused connection means the backup has halted, and the primary goes on alone.
+    while (fresh && this.backupAlive) {
       const forwarded = await call<ForwardReply>(this.backup!, 'Forward', { op, args }, { timeoutMs: FORWARD_TIMEOUT_MS });
-      // Fail-stop: no answer means the backup has halted; from now on the primary is alone.
-      if (!forwarded.ok) this.backupAlive = false;
+      if (forwarded.ok) break;
+      if (forwarded.error === 'unreachable') this.backupAlive = false;
     }
     return { ok };
   }
 
-  /** Runs an operation at most once per request: a re-sent request gets the answer it got the first time. */
-  private execute(op: Operation, args: LockArgs): boolean {
+  /**
+   * Runs an operation at most once per request: a re-sent request gets the answer it got the
+   * first time. `fresh` says whether it ran now.
+   */
+  private execute(op: Operation, args: LockArgs): { ok: boolean; fresh: boolean } {
     const last = this.answered.get(args.clientId);
-    if (last && last.seq === args.seq) return last.ok;
+    if (last && args.seq === last.seq) return { ok: last.ok, fresh: false };
+    // An old copy, delayed by the network: its Clerk has moved on and waits for no answer.
+    if (last && args.seq < last.seq) return { ok: false, fresh: false };
     const ok = op === 'Lock' ? this.lock(args.name) : this.unlock(args.name);
     this.answered.set(args.clientId, { seq: args.seq, ok });
-    return ok;
+    return { ok, fresh: true };
   }
 
   private lock(name: string): boolean {

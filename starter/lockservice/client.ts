@@ -14,8 +14,10 @@ export class Clerk {
   async lock(name: string): Promise<boolean> {
     const args: LockArgs = { name };
     const result = await call<LockReply>(this.primary, 'Lock', args, { timeoutMs: CLERK_TIMEOUT_MS });
-    // TODO (Part A): if the primary does not answer (result.ok is false), it has halted:
-    // send to the backup instead, now and for every later request.
+    // TODO (Part A): if the primary is down, send to the backup instead, now and for every later
+    // request. `result.error === 'unreachable'` (a refused connection) means the server has halted.
+    // 'timeout' means no answer came: the server may have died after receiving the request, so
+    // ask it again (it will then refuse); in part C, a message may also just have been lost.
     return result.ok ? result.reply.ok : false;
   }
 

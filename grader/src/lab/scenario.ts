@@ -6,6 +6,7 @@
  * of this API, so the body, like everything else, is replayed exactly by its seed.
  */
 import type { NodeId } from '../runtime/protocol.ts';
+import type { LinkRule } from '../net/network.ts';
 import type { TraceEvent } from '../net/trace.ts';
 import { createRng, deriveSeed, type Rng } from '../sim/prng.ts';
 import type { OpRecord, Simulation } from '../sim/simulation.ts';
@@ -34,6 +35,8 @@ export function describeOp(op: Pick<OpRecord, 'client' | 'name' | 'args'>): stri
 export class Scenario {
   /** The test's own seeded choices (which client, which lock, when to kill). */
   readonly rng: Rng;
+  /** Virtual time by which the failure model's nemesis has healed everything (0: no nemesis). */
+  healedAt = 0;
   private readonly triggers: { trigger: Trigger; matches: (e: TraceEvent) => boolean; action: () => Promise<void> }[] = [];
 
   constructor(
@@ -181,6 +184,62 @@ export class Scenario {
   /** Makes every later message from `from` to `to` take between `min` and `max` virtual ms. */
   setLatency(from: NodeId, to: NodeId, min: number, max = min): void {
     this.sim.setLatency(from, to, min, max);
+  }
+
+  // ---- faults (grader/src/net/network.ts and sim/simulation.ts say what each does) ----
+
+  /** Loss, duplication and delay on the links `from` -> `to` matches ('*': any node), from now on. */
+  linkFaults(from: NodeId | '*', to: NodeId | '*', faults: LinkRule['faults']): void {
+    this.sim.addLinkRule({ from, to, faults });
+  }
+
+  /** Cuts every link between nodes of different groups, both ways, until `heal()`. */
+  partition(...groups: NodeId[][]): void {
+    this.sim.partition(groups);
+  }
+
+  /** Cuts one direction of one link until `heal()`. */
+  cutLink(from: NodeId, to: NodeId): void {
+    this.sim.cutLink(from, to);
+  }
+
+  /** Cuts every link of `node`, both ways, until `heal()`. */
+  isolate(node: NodeId): void {
+    this.sim.isolate(node);
+  }
+
+  heal(): void {
+    this.sim.heal();
+  }
+
+  /** Crash + restart: SIGKILL if alive, then a fresh process that gets `init` again; its state folder survives. */
+  async restart(node: NodeId): Promise<void> {
+    await this.sim.restart(node);
+  }
+
+  /** The node receives nothing, and its timers do not fire, until `resume()`. */
+  pause(node: NodeId): void {
+    this.sim.pause(node);
+  }
+
+  resume(node: NodeId): void {
+    this.sim.resume(node);
+  }
+
+  /** Every message to or from `node` takes `extraMs` longer (0 ends it). */
+  slow(node: NodeId, extraMs: number): void {
+    this.sim.setSlow(node, extraMs);
+  }
+
+  /** Runs `action` at virtual time `time`, whatever the test is waiting for then. */
+  at(time: number, description: string, action: () => void | Promise<void>): void {
+    this.sim.at(time, description, action);
+  }
+
+  /** Runs `action` right after the `n`-th client operation (counting from the start of the run) returns. */
+  afterOps(n: number, description: string, action: () => void | Promise<void>): Trigger {
+    let seen = 0;
+    return this.when(description, (e) => e.kind === 'complete' && ++seen === n, action);
   }
 
   /** Lets `ms` of virtual time pass, with everything that happens meanwhile. */

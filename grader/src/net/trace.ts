@@ -7,13 +7,15 @@ import type { Body, NodeId } from '../runtime/protocol.ts';
 
 export type TraceEvent =
   /** A node started (or restarted) and was sent `init`. */
-  | { t: number; kind: 'start'; node: NodeId; role: string }
+  | { t: number; kind: 'start'; node: NodeId; role: string; incarnation?: number }
   /** A node sent a message; `id` names it in the events that follow. */
   | { t: number; kind: 'send'; id: number; from: NodeId; to: NodeId; body: Body }
   | { t: number; kind: 'deliver'; id: number; from: NodeId; to: NodeId }
   /** A message that never arrives: its destination died, or the network lost it. */
   | { t: number; kind: 'drop'; id: number; from: NodeId; to: NodeId; reason: string }
   /** A message to a dead (or unknown) node; if it was a request, the sender gets an `unreachable` error at once. */
+  /** The network delivers a second copy of message `id`. */
+  | { t: number; kind: 'duplicate'; id: number; from: NodeId; to: NodeId }
   | { t: number; kind: 'refuse'; id: number; from: NodeId; to: NodeId }
   | { t: number; kind: 'timer'; node: NodeId; timer: number }
   /** A client operation the test started, and its completion. */
@@ -22,11 +24,15 @@ export type TraceEvent =
   /** Faults: a node SIGKILLed by the test, or a node that crashed by itself. */
   | { t: number; kind: 'kill'; node: NodeId; why: string }
   | { t: number; kind: 'crash'; node: NodeId; text: string }
+  /** Any other injected fault, or its end: partitions, link faults, pauses, restarts, slow nodes. */
+  | { t: number; kind: 'fault'; fault: FaultKind; nodes: NodeId[]; text: string }
   | { t: number; kind: 'log'; node: NodeId; stream: 'stdout' | 'stderr'; text: string }
   /** A note from the test or the grader (e.g. a trigger that fired). */
   | { t: number; kind: 'note'; text: string };
 
 export type TraceKind = TraceEvent['kind'];
+
+export type FaultKind = 'partition' | 'cut' | 'heal' | 'links' | 'slow' | 'pause' | 'resume' | 'restart';
 
 /** The file that `--trace-dir` writes for each run. */
 export interface TraceFile {

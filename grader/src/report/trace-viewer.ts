@@ -449,6 +449,18 @@ export function buildTraceView(trace: TraceFile, options: TraceHtmlOptions = {})
       case 'note':
         notes.push({ t, text: str(e.text) ? e.text : showValue(e.text), kind: 'note' });
         return;
+      case 'duplicate':
+        return; // the copy's own `deliver` event draws its arrow
+      case 'fault': {
+        // Partitions, pauses, restarts, slow nodes, link faults: marked on each lane concerned, and listed.
+        const text = str(e.text) ? e.text : showValue(e);
+        for (const node of Array.isArray(e.nodes) ? e.nodes : []) {
+          const l = lane(node);
+          if (l !== undefined) marks.push({ kind: e.fault === 'restart' ? 'restart' : 'other', lane: l, t, text });
+        }
+        notes.push({ t, text, kind: e.fault === 'restart' ? 'restart' : 'other' });
+        return;
+      }
       case 'invoke':
       case 'complete':
         return; // operations are collected below

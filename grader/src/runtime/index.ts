@@ -17,6 +17,7 @@
  * ```
  */
 import { currentRuntime } from './current.ts';
+import { readValue, writeValue } from './storage.ts';
 import { DEFAULT_CALL_TIMEOUT_MS, type CallResult } from './node.ts';
 import type { NodeId } from './protocol.ts';
 
@@ -77,4 +78,18 @@ export function sleep(ms: number): Promise<void> {
 /** A number in [0, 1) from this node's seeded generator; `Math.random()` is the same one. */
 export function random(): number {
   return currentRuntime().random();
+}
+
+/**
+ * Durable storage, for runs in which a node may crash and restart: `writeState(key, value)`
+ * saves a JSON value in this node's own folder, and it is on disk when the call returns;
+ * after a restart, `readState(key)` gives it back (undefined if it was never written).
+ * Memory (your variables) does not survive a crash; only what you wrote here does.
+ */
+export function writeState(key: string, value: unknown): void {
+  writeValue(currentRuntime().stateDir, key, value);
+}
+
+export function readState<T = unknown>(key: string): T | undefined {
+  return readValue(currentRuntime().stateDir, key) as T | undefined;
 }

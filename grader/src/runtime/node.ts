@@ -48,12 +48,15 @@ export class NodeRuntime {
   config: Record<string, unknown> = {};
   /** Virtual milliseconds since the run started; set by each event. */
   now = 0;
+  /** The node's state folder (kept across restarts), when the run gives it one. */
+  stateDir: string | undefined;
 
   private rng: Rng = createRng(0);
   private nextMsgId = 1;
   private nextTimerId = 1;
   private readonly timers = new Map<number, () => void>();
-  private readonly calls = new Map<number, { resolve: (r: CallResult<unknown>) => void; timer: number }>();
+  /** Pending calls by msg_id, with the node called: only that node's answer settles one. */
+  private readonly calls = new Map<number, { dest: NodeId; resolve: (r: CallResult<unknown>) => void; timer: number }>();
   private readonly handlers = new Map<string, Handler>();
   private initHook: InitHook | undefined;
   private clientApi: ClientApi | undefined;
@@ -89,7 +92,7 @@ export class NodeRuntime {
         this.calls.delete(msgId);
         resolve({ ok: false, error: 'timeout' });
       }, timeoutMs);
-      this.calls.set(msgId, { resolve: resolve as (r: CallResult<unknown>) => void, timer });
+      this.calls.set(msgId, { dest, resolve: resolve as (r: CallResult<unknown>) => void, timer });
       this.emit(dest, { type: method, msg_id: msgId, args });
     });
   }
@@ -134,7 +137,7 @@ export class NodeRuntime {
       case 'client_op':
         return this.runClientOp(body);
     }
-    if (typeof body.in_reply_to === 'number') return this.settleCall(body);
+    if (typeof body.in_reply_to === 'number') return this.settleCall(from, body);
     return this.serveRequest(from, body);
   }
 
@@ -142,6 +145,7 @@ export class NodeRuntime {
     this.id = body.node_id as NodeId;
     this.nodeIds = body.node_ids as NodeId[];
     this.config = (body.config ?? {}) as Record<string, unknown>;
+    this.stateDir = typeof body.state_dir === 'string' ? body.state_dir : undefined;
     this.rng = createRng(body.seed as number);
     await this.initHook?.(this.config);
     this.emit(GRADER, { type: 'init_ok', in_reply_to: body.msg_id as number });
@@ -155,9 +159,10 @@ export class NodeRuntime {
     this.emit(GRADER, { type: 'client_op_ok', in_reply_to: body.msg_id as number, result });
   }
 
-  private settleCall(body: Body): void {
+  private settleCall(from: NodeId, body: Body): void {
     const pending = this.calls.get(body.in_reply_to!);
     if (!pending) return; // a late reply to a call that already timed out
+    if (pending.dest !== from) return; // another node cannot answer in the callee's place
     this.calls.delete(body.in_reply_to!);
     this.clearTimer(pending.timer);
     if (body.type === 'error') pending.resolve({ ok: false, error: body.code as RpcErrorCode });

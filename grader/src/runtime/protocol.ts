@@ -45,6 +45,8 @@ export interface InitBody extends Body {
   config: Record<string, unknown>;
   /** Seed of this node's `random()` and `Math.random()`. */
   seed: number;
+  /** The node's own folder that survives a restart, in runs that may restart nodes. */
+  state_dir?: string;
 }
 
 /** A timer that the node set has come due. */

@@ -15,10 +15,17 @@ export type StepOutcome =
   /** The node did not become idle within the wall-clock guard: an infinite loop, most likely. */
   | { kind: 'stuck'; outputs: Envelope[]; wallMs: number }
   /** The node wrote a line that is not a valid envelope. */
-  | { kind: 'malformed'; outputs: Envelope[]; line: string; problem: string };
+  | { kind: 'malformed'; outputs: Envelope[]; line: string; problem: string }
+  /**
+   * The node broke one of its limits (memory, output, messages) or the sandbox refused it
+   * something; `text` names the limit and its value ("ran out of memory (heap limit 256 MiB)").
+   */
+  | { kind: 'limit'; outputs: Envelope[]; text: string; hint: string };
 
 export interface SimNode {
   readonly id: NodeId;
+  /** The node's own folder that survives a restart (the runtime's storage), if it has one. */
+  readonly stateDir?: string;
   /** Delivers one event and resolves once the node is idle again (or failed). Never rejects. */
   step(event: TimedEnvelope): Promise<StepOutcome>;
   /** SIGKILL (fail-stop). Resolves once the node is gone. */

@@ -7,8 +7,8 @@
  * choice comes from the run's seed, so a run replays exactly.
  */
 import { GRADER, type Body, type Envelope, type NodeId, type TimedEnvelope } from '../runtime/protocol.ts';
-import { Network, type NetworkConfig } from '../net/network.ts';
-import { TraceRecorder, type TraceEvent } from '../net/trace.ts';
+import { Network, type LinkRule, type NetworkConfig } from '../net/network.ts';
+import { TraceRecorder, type FaultKind, type TraceEvent } from '../net/trace.ts';
 import { EventQueue, type Scheduled } from './event-queue.ts';
 import { createRng, deriveSeed, type Rng } from './prng.ts';
 import type { NodeFactory, SimNode, StepOutcome } from './sim-node.ts';
@@ -58,13 +58,20 @@ type Agenda =
   /** `refusal`: the grader's `unreachable` answer to a request sent to a dead node. */
   | { kind: 'deliver'; id: number; envelope: Envelope; refusal?: boolean }
   | { kind: 'timer'; node: NodeId; timer: number }
-  | { kind: 'invoke'; op: OpRecord };
+  | { kind: 'invoke'; op: OpRecord }
+  /** Something the test or a nemesis scheduled at a virtual time (a fault, most often). */
+  | { kind: 'action'; description: string; run: () => void | Promise<void> };
 
 interface NodeState {
   spec: NodeSpec;
   node: SimNode;
   alive: boolean;
   timers: Map<number, Scheduled<Agenda>>;
+  /** How many times the node was restarted. */
+  incarnation: number;
+  /** Paused: it receives nothing and its timers wait; what came meanwhile waits here. */
+  paused: boolean;
+  backlog: Agenda[];
 }
 
 export type StepListener = (newEvents: readonly TraceEvent[]) => void | Promise<void>;
@@ -95,20 +102,106 @@ export class Simulation {
   async start(): Promise<void> {
     const ids = this.options.nodes.map((n) => n.id);
     for (const spec of this.options.nodes) {
-      this.nodes.set(spec.id, { spec, node: this.options.factory(spec.id, spec.role), alive: true, timers: new Map() });
+      this.nodes.set(spec.id, { spec, node: this.options.factory(spec.id, spec.role), alive: true, timers: new Map(), incarnation: 0, paused: false, backlog: [] });
     }
-    for (const spec of this.options.nodes) {
-      this.trace.add({ t: this.now, kind: 'start', node: spec.id, role: spec.role });
-      const body: Body = {
-        type: 'init',
-        msg_id: this.nextControlId++,
-        node_id: spec.id,
-        node_ids: ids,
-        config: spec.config,
-        seed: deriveSeed(this.options.seed, `node:${spec.id}`),
-      };
-      await this.step(spec.id, { src: GRADER, dest: spec.id, now: this.now, body }, 'init');
+    for (const spec of this.options.nodes) await this.init(this.nodes.get(spec.id)!, ids);
+  }
+
+  private async init(state: NodeState, ids: NodeId[]): Promise<void> {
+    const { spec, incarnation } = state;
+    this.trace.add({ t: this.now, kind: 'start', node: spec.id, role: spec.role, ...(incarnation > 0 ? { incarnation } : {}) });
+    const body: Body = {
+      type: 'init',
+      msg_id: this.nextControlId++,
+      node_id: spec.id,
+      node_ids: ids,
+      config: spec.config,
+      // A restarted node draws new random numbers (a new client id, say), as a new process would.
+      seed: deriveSeed(this.options.seed, incarnation > 0 ? `node:${spec.id}:${incarnation}` : `node:${spec.id}`),
+      ...(state.node.stateDir ? { state_dir: state.node.stateDir } : {}),
+    };
+    await this.step(spec.id, { src: GRADER, dest: spec.id, now: this.now, body }, incarnation > 0 ? 'init after a restart' : 'init');
+  }
+
+  /** Crash + restart: a fresh process for a dead node, `init` again; its state folder is kept. */
+  async restart(id: NodeId): Promise<void> {
+    const state = this.mustGet(id);
+    if (state.alive) await this.kill(id, 'crash before restart');
+    state.node = this.options.factory(id, state.spec.role);
+    state.alive = true;
+    state.paused = false;
+    state.backlog = [];
+    state.incarnation++;
+    this.fault('restart', [id], `${id} restarts (incarnation ${state.incarnation})`);
+    await this.init(state, this.nodeIds());
+  }
+
+  /** The node receives nothing and its timers do not fire until `resume`. */
+  pause(id: NodeId): void {
+    const state = this.mustGet(id);
+    if (!state.alive || state.paused) return;
+    state.paused = true;
+    this.fault('pause', [id], `${id} paused`);
+  }
+
+  resume(id: NodeId): void {
+    const state = this.mustGet(id);
+    if (!state.paused) return;
+    state.paused = false;
+    this.fault('resume', [id], `${id} resumed`);
+    for (const item of state.backlog) {
+      const entry = this.queue.push(this.now, this.tieRng.next(), item);
+      if (item.kind === 'timer') state.timers.set(item.timer, entry);
     }
+    state.backlog = [];
+  }
+
+  /** Runs `action` at virtual time `time` (now, if that has passed). */
+  at(time: number, description: string, action: () => void | Promise<void>): void {
+    this.queue.push(Math.max(time, this.now), this.tieRng.next(), { kind: 'action', description, run: action });
+  }
+
+  /** Link faults (loss, duplication, delay) on the links `rule` matches, from now on. */
+  addLinkRule(rule: LinkRule): void {
+    this.network.addRule(rule);
+    this.fault('links', [], `links ${rule.from} -> ${rule.to}: ${JSON.stringify(rule.faults)}`);
+  }
+
+  clearLinkRules(): void {
+    this.network.clearRules();
+    this.fault('links', [], 'link faults cleared');
+  }
+
+  /** Cuts every link between nodes of different groups, both ways, until `heal`. */
+  partition(groups: NodeId[][]): void {
+    this.network.partition(groups);
+    this.fault('partition', groups.flat(), `partition ${groups.map((g) => `{${g.join(', ')}}`).join(' | ')}`);
+  }
+
+  /** Cuts one direction of one link until `heal`. */
+  cutLink(from: NodeId, to: NodeId): void {
+    this.network.cutLink(from, to);
+    this.fault('cut', [from, to], `link ${from} -> ${to} cut`);
+  }
+
+  /** Cuts every link of `node`, both ways. */
+  isolate(node: NodeId): void {
+    this.partition([[node], this.nodeIds().filter((n) => n !== node)]);
+  }
+
+  heal(): void {
+    this.network.heal();
+    this.fault('heal', [], 'network healed');
+  }
+
+  /** Every message to or from `node` takes `extraMs` longer; 0 ends it. */
+  setSlow(node: NodeId, extraMs: number): void {
+    this.network.setSlow(node, extraMs);
+    this.fault('slow', [node], extraMs > 0 ? `${node} slow (+${extraMs} ms per message)` : `${node} no longer slow`);
+  }
+
+  private fault(fault: FaultKind, nodes: NodeId[], text: string): void {
+    this.trace.add({ t: this.now, kind: 'fault', fault, nodes, text });
   }
 
   nodeIds(): NodeId[] {
@@ -219,6 +312,13 @@ export class Simulation {
   // ---- executing one event ----
 
   private async execute(item: Agenda): Promise<void> {
+    if (item.kind === 'action') return item.run();
+    const target = item.kind === 'deliver' ? item.envelope.dest : item.kind === 'timer' ? item.node : item.op.client;
+    const state = this.nodes.get(target);
+    if (state?.alive && state.paused) {
+      state.backlog.push(item);
+      return;
+    }
     switch (item.kind) {
       case 'deliver': {
         const { envelope, id } = item;
@@ -282,6 +382,9 @@ export class Simulation {
       case 'malformed':
         this.trace.add({ t: this.now, kind: 'crash', node: id, text: `malformed output: ${outcome.problem}` });
         throw new NodeFailure(id, `node \`${id}\` wrote a malformed message while ${what}: ${outcome.problem}. The line: ${outcome.line}`, 'nodes must talk only through locklab/runtime; do not write to file descriptor 3');
+      case 'limit':
+        this.trace.add({ t: this.now, kind: 'crash', node: id, text: outcome.text });
+        throw new NodeFailure(id, `node \`${id}\` ${outcome.text} while ${what}`, outcome.hint);
     }
   }
 
@@ -338,11 +441,19 @@ export class Simulation {
       return;
     }
     const routing = this.network.route(from, message.dest);
-    if (routing.kind === 'hold') {
-      this.held.push({ id, envelope: message });
-      return;
+    switch (routing.kind) {
+      case 'hold':
+        this.held.push({ id, envelope: message });
+        return;
+      case 'drop':
+        this.trace.add({ t: this.now, kind: 'drop', id, from, to: message.dest, reason: routing.reason });
+        return;
+      case 'deliver':
+        for (const [copy, delay] of routing.delays.entries()) {
+          if (copy > 0) this.trace.add({ t: this.now, kind: 'duplicate', id, from, to: message.dest });
+          this.queue.push(this.now + delay, this.tieRng.next(), { kind: 'deliver', id, envelope: message });
+        }
     }
-    this.queue.push(this.now + routing.delayMs, this.tieRng.next(), { kind: 'deliver', id, envelope: message });
   }
 
   private async notify(from: number): Promise<void> {
@@ -356,6 +467,7 @@ export class Simulation {
       case 'deliver': return item.envelope.dest;
       case 'timer': return item.node;
       case 'invoke': return item.op.client;
+      case 'action': return item.description;
     }
   }
 

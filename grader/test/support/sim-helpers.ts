@@ -69,6 +69,8 @@ export function outline(events: readonly TraceEvent[]): string[] {
       case 'crash': return `${e.t} crash ${e.node}`;
       case 'log': return `${e.t} log ${e.node}`;
       case 'note': return `${e.t} note ${e.text}`;
+      case 'duplicate': return `${e.t} duplicate #${e.id} ${e.from}->${e.to}`;
+      case 'fault': return `${e.t} fault ${e.fault} ${e.nodes.join(',')}`;
     }
   });
 }

@@ -101,7 +101,7 @@ test('unknown event kinds, stray nodes and malformed events do not break the vie
       ...starts,
       { t: 1, kind: 'send', id: 1, from: 'c1', to: 'primry', body: { type: 'Lock' } },
       { t: 2, kind: 'partition', node: 'backup', side: ['c1'] } as unknown as TraceEvent,
-      { t: 3, kind: 'duplicate', id: 1 } as unknown as TraceEvent,
+      { t: 3, kind: 'dup-copy', id: 1 } as unknown as TraceEvent,
       { t: 4, kind: 'heal' } as unknown as TraceEvent,
       { kind: 'note', text: 'no time' } as unknown as TraceEvent,
       { t: 5, kind: 'deliver', id: 99, from: 'c1', to: 'primary' },
@@ -111,8 +111,8 @@ test('unknown event kinds, stray nodes and malformed events do not break the vie
   t.true(ghost.ghost, 'a message to a node that is not in the cluster gets a dashed lane');
   t.deepEqual(view.marks.map((m) => [m.kind, view.lanes[m.lane]!.id]), [['other', 'backup']]);
   t.true(view.notes.some((n) => n.kind === 'other' && n.text.startsWith('heal')));
-  t.is(view.messages.filter((m) => m.id === 1).length, 2, 'a "duplicate" event adds a second arrow');
-  t.true(view.messages[0]!.extra!.some((x) => x.startsWith('duplicate')));
+  t.is(view.messages.filter((m) => m.id === 1).length, 2, 'an unknown "dup..." event adds a second arrow');
+  t.true(view.messages[0]!.extra!.some((x) => x.startsWith('dup-copy')));
   t.is(view.meta.skipped, 2, 'the event without a time and the delivery of an unknown message');
 });
 
@@ -192,4 +192,24 @@ test('writeTraceHtml writes X.html next to X.json; bad files give a one-line Tra
   const folder = path.join(dir, 'folder.json');
   rmSync(folder, { force: true });
   t.throws(() => writeTraceHtml(dir), { instanceOf: TraceFileError, message: /is a folder/ });
+});
+
+test('injected faults are marked on their lanes and listed; a duplicate is drawn by its second delivery', (t) => {
+  const view = buildTraceView(
+    trace([
+      ...starts,
+      { t: 1, kind: 'fault', fault: 'partition', nodes: ['primary', 'backup'], text: 'partition {primary} | {backup}' },
+      { t: 2, kind: 'send', id: 1, from: 'c1', to: 'primary', body: { type: 'Lock' } },
+      { t: 2, kind: 'duplicate', id: 1, from: 'c1', to: 'primary' },
+      { t: 5, kind: 'deliver', id: 1, from: 'c1', to: 'primary' },
+      { t: 9, kind: 'deliver', id: 1, from: 'c1', to: 'primary' },
+      { t: 10, kind: 'fault', fault: 'restart', nodes: ['backup'], text: 'backup restarts (incarnation 1)' },
+    ]),
+  );
+  t.deepEqual(
+    view.marks.map((m) => [m.kind, view.lanes[m.lane]!.id]),
+    [['other', 'primary'], ['other', 'backup'], ['restart', 'backup']],
+  );
+  t.true(view.notes.some((n) => n.text === 'partition {primary} | {backup}'));
+  t.deepEqual(view.messages.filter((m) => m.id === 1).map((m) => [m.t1, m.dup]), [[5, 0], [9, 1]]);
 });
