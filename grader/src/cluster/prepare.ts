@@ -8,11 +8,13 @@
  */
 import { build, type Plugin } from 'esbuild';
 import { execa } from 'execa';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { LabManifest } from '../lab/manifest.ts';
+import { importFence, unstageable } from './import-fence.ts';
+import { trackTempDir } from './teardown.ts';
 
 /** The repository (or installed package) root: grader/src/cluster/../../.. */
 export const LOCKLAB_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -72,11 +74,17 @@ export async function prepareImplementation(
   const impl = path.resolve(implDir);
 
   const workDir = mkdtempSync(path.join(tmpdir(), `locklab-${lab.id}-`));
-  const dispose = () => rmSync(workDir, { recursive: true, force: true });
+  const untrack = trackTempDir(workDir); // removed on Ctrl-C too
+  const dispose = () => {
+    rmSync(workDir, { recursive: true, force: true });
+    untrack();
+  };
   try {
     const stageDir = path.join(workDir, 'stage');
     cpSync(path.join(labDir, lab.scaffold), stageDir, { recursive: true });
     for (const file of lab.studentFiles) {
+      const refused = unstageable(impl, file);
+      if (refused) throw new CompileError([refused]);
       mkdirSync(path.dirname(path.join(stageDir, file)), { recursive: true });
       writeFileSync(path.join(stageDir, file), readFileSync(path.join(impl, file)));
     }
@@ -143,7 +151,7 @@ async function bundleRoles(lab: LabManifest, stageDir: string, outDir: string): 
       target: 'node20',
       sourcemap: 'external',
       logLevel: 'silent',
-      plugins: [runtimePlugin],
+      plugins: [runtimePlugin, importFence(realpathSync(stageDir), realpathSync(path.join(LOCKLAB_ROOT, 'grader/src')), lab.studentFiles)],
       // An ESM bundle has no `require`; give student code one, as plain Node would.
       banner: { js: "import { createRequire as __locklabRequire } from 'node:module'; const require = __locklabRequire(import.meta.url);" },
     });
