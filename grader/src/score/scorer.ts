@@ -1,8 +1,9 @@
 /**
  * Points from outcomes, as pure functions: a test earns its points only if it passed on
- * every seed it ran on; parts and the total add up their tests.
+ * every seed it ran on, or, with partial credit (the lab's `partialCredit`, or the test's own),
+ * the fraction of its seeds that passed; parts and the total add up their tests.
  */
-import type { GradedTest, LabManifest } from '../lab/manifest.ts';
+import type { GradedTest, LabManifest, Visibility } from '../lab/manifest.ts';
 
 /** The outcome of one test on one seed, as the scorer needs it. */
 export interface SeedOutcome {
@@ -16,10 +17,20 @@ export interface TestScore {
   description: string;
   points: number;
   maxPoints: number;
+  /** Passed on every seed. */
   passed: boolean;
   seeds: number[];
   failingSeeds: number[];
+  /** Points were given in proportion to the seeds passed. */
+  partialCredit?: boolean;
+  /** A hidden test (not shipped to students). */
+  hidden?: boolean;
+  /** Who sees the result on Gradescope. */
+  visibility?: Visibility;
 }
+
+/** What the lab decides for every test that does not decide for itself. */
+export type ScorePolicy = Partial<Pick<LabManifest, 'partialCredit' | 'visibility' | 'hidden'>>;
 
 export interface PartScore {
   id: string;
@@ -36,18 +47,33 @@ export interface Summary {
   passed: boolean;
 }
 
-export function scoreTest(test: GradedTest, outcomes: readonly SeedOutcome[]): TestScore {
+/** The test's own setting, else the lab's, else all or nothing. */
+export function partialCreditOf(test: Pick<GradedTest, 'partialCredit'>, lab: ScorePolicy = {}): boolean {
+  return test.partialCredit ?? lab.partialCredit ?? false;
+}
+
+/** The test's own visibility, else the lab's for its kind (hidden tests: after publication by default). */
+export function visibilityOf(test: Pick<GradedTest, 'visibility' | 'hidden'>, lab: ScorePolicy = {}): Visibility {
+  return test.visibility ?? (test.hidden ? (lab.hidden?.visibility ?? 'after_published') : (lab.visibility ?? 'visible'));
+}
+
+export function scoreTest(test: GradedTest, outcomes: readonly SeedOutcome[], lab: ScorePolicy = {}): TestScore {
   const failingSeeds = outcomes.filter((o) => !o.passed).map((o) => o.seed);
   const passed = outcomes.length > 0 && failingSeeds.length === 0;
+  const partialCredit = partialCreditOf(test, lab);
+  const earned = passed ? test.points : partialCredit && outcomes.length > 0 ? round((test.points * (outcomes.length - failingSeeds.length)) / outcomes.length) : 0;
   return {
     name: test.name,
     part: test.part,
     description: test.description,
-    points: passed ? test.points : 0,
+    points: earned,
     maxPoints: test.points,
     passed,
     seeds: outcomes.map((o) => o.seed),
     failingSeeds,
+    partialCredit,
+    hidden: test.hidden ?? false,
+    visibility: visibilityOf(test, lab),
   };
 }
 
@@ -68,4 +94,6 @@ export function summarize(lab: Pick<LabManifest, 'parts'>, tests: readonly TestS
   };
 }
 
-const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+/** Points are kept to two decimals (partial credit), and so are their sums. */
+export const round = (x: number) => Math.round(x * 100) / 100;
+const sum = (xs: number[]) => round(xs.reduce((a, b) => a + b, 0));

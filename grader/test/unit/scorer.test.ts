@@ -23,6 +23,9 @@ test('a test passing on every seed earns its points', (t) => {
     passed: true,
     seeds: [1, 2, 3],
     failingSeeds: [],
+    partialCredit: false,
+    hidden: false,
+    visibility: 'visible',
   });
 });
 
@@ -98,4 +101,37 @@ test('summarize does not share the caller\'s array', (t) => {
   const summary = summarize(lab, tests);
   tests.push(scoreTest(graded('A2', 'A', 3), seeds(true)));
   t.is(summary.tests.length, 1);
+});
+
+test('partial credit: the fraction of seeds passed, to two decimals; the lab decides unless the test does', (t) => {
+  const lab = { partialCredit: true };
+  const third = scoreTest(graded('X', 'A', 10), seeds(true, false, false), lab);
+  t.is(third.points, 3.33);
+  t.false(third.passed, 'a test with a failing seed did not pass, whatever it earned');
+  t.true(third.partialCredit);
+  t.deepEqual(third.failingSeeds, [2, 3]);
+  t.is(scoreTest(graded('X', 'A', 10), seeds(true, true), lab).points, 10);
+  t.is(scoreTest(graded('X', 'A', 10), seeds(false, false), lab).points, 0);
+  t.is(scoreTest(graded('X', 'A', 10), [], lab).points, 0);
+  t.is(scoreTest({ ...graded('X', 'A', 8), partialCredit: false }, seeds(true, false), lab).points, 0, 'the test opts out');
+  t.is(scoreTest({ ...graded('X', 'A', 8), partialCredit: true }, seeds(true, false)).points, 4, 'the test opts in');
+  t.is(scoreTest(graded('X', 'A', 8), seeds(true, false)).points, 0, 'all or nothing by default');
+});
+
+test('partial points add up to two decimals in parts and the total', (t) => {
+  const lab = { parts: [{ id: 'A', title: 'A' }], partialCredit: true };
+  const tests = [1, 2, 3].map((i) => scoreTest(graded(`T${i}`, 'A', 1), seeds(true, false, false), lab));
+  const summary = summarize(lab, tests);
+  t.is(summary.points, 0.99);
+  t.is(summary.parts[0]!.points, 0.99);
+});
+
+test('visibility: the test\'s own, else the lab\'s; hidden tests default to after_published', (t) => {
+  const lab = { visibility: 'after_due_date' as const, hidden: { folder: 'hidden', visibility: 'hidden' as const } };
+  t.is(scoreTest(graded('X', 'A', 1), seeds(true), lab).visibility, 'after_due_date');
+  t.is(scoreTest({ ...graded('X', 'A', 1), visibility: 'visible' }, seeds(true), lab).visibility, 'visible');
+  t.is(scoreTest({ ...graded('X', 'A', 1), hidden: true }, seeds(true), lab).visibility, 'hidden');
+  t.is(scoreTest({ ...graded('X', 'A', 1), hidden: true }, seeds(true)).visibility, 'after_published');
+  t.true(scoreTest({ ...graded('X', 'A', 1), hidden: true }, seeds(true)).hidden);
+  t.is(scoreTest(graded('X', 'A', 1), seeds(true)).visibility, 'visible');
 });
