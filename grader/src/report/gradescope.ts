@@ -20,11 +20,18 @@ export const GradescopeTestSchema = z.object({
   visibility: Visibility,
   tags: z.array(z.string()).optional(),
   extra_data: z.object({
+    /** The test's own name (`name` above is "<part>: <test>"). */
+    test: z.string().optional(),
     part: z.string(),
     description: z.string(),
     seeds: z.array(z.number().int()),
     failing_seeds: z.array(z.number().int()),
+    /** The first failing seed's replay command. */
     replay: z.string().optional(),
+    /** Every failing seed, with its reason and the command that replays it. */
+    failing: z.array(z.object({ seed: z.number().int(), message: z.string(), replay: z.string() })).optional(),
+    partial_credit: z.boolean().optional(),
+    hidden: z.boolean().optional(),
   }),
 });
 
@@ -36,7 +43,24 @@ export const GradescopeResultsSchema = z.object({
   visibility: Visibility.optional(),
   stdout_visibility: Visibility.optional(),
   tests: z.array(GradescopeTestSchema),
-  extra_data: z.object({ lab: z.string(), complete: z.boolean() }).optional(),
+  extra_data: z
+    .object({
+      lab: z.string(),
+      complete: z.boolean(),
+      /** Set by `locklab batch`: whose submission, how its grading ended and why, and what was graded. */
+      batch: z
+        .object({
+          student: z.string(),
+          status: z.enum(['graded', 'compile_error', 'missing_files', 'bad_archive', 'error']),
+          reason: z.string(),
+          seeds: z.array(z.number().int()),
+          tests: z.array(z.string()),
+          fingerprint: z.string(),
+          impl: z.string(),
+        })
+        .optional(),
+    })
+    .optional(),
 });
 export type GradescopeResults = z.infer<typeof GradescopeResultsSchema>;
 export type GradescopeTest = z.infer<typeof GradescopeTestSchema>;
@@ -46,10 +70,12 @@ export function gradescopeTest(score: TestScore, runs: readonly RunResult[], rep
   const output = failed
     ? [
         `${score.description}`,
+        ...(score.partialCredit ? [`Passed on ${score.seeds.length - score.failingSeeds.length} of ${score.seeds.length} seeds: ${score.points} of ${score.maxPoints} points.`] : []),
         `FAILED on seed ${failed.seed}: ${failed.message ?? ''}`,
         failed.hint ? `Hint: ${failed.hint}` : '',
         ...Object.entries(failed.logs).flatMap(([node, lines]) => [`${node}:`, ...lines.map((l) => `  ${l}`)]),
         `Replay: ${replay(score.name, failed.seed)}`,
+        ...runs.filter((r) => !r.passed && r !== failed).map((r) => `Also failing on seed ${r.seed}: ${replay(score.name, r.seed)}`),
       ]
         .filter(Boolean)
         .join('\n')
@@ -62,14 +88,18 @@ export function gradescopeTest(score: TestScore, runs: readonly RunResult[], rep
     max_score: score.maxPoints,
     status: score.passed ? 'passed' : 'failed',
     output,
-    visibility: 'visible',
-    tags: [`part-${score.part}`],
+    visibility: score.visibility ?? 'visible',
+    tags: [`part-${score.part}`, ...(score.hidden ? ['hidden'] : [])],
     extra_data: {
+      test: score.name,
       part: score.part,
       description: score.description,
       seeds: score.seeds,
       failing_seeds: score.failingSeeds,
       ...(failed ? { replay: replay(score.name, failed.seed) } : {}),
+      failing: runs.filter((r) => !r.passed).map((r) => ({ seed: r.seed, message: r.message ?? 'failed', replay: replay(score.name, r.seed) })),
+      partial_credit: score.partialCredit ?? false,
+      hidden: score.hidden ?? false,
     },
   };
 }

@@ -62,9 +62,9 @@ export class TerminalReporter {
   testDone(score: TestScore, runs: readonly RunResult[]): void {
     const lines = [formatTestLine(score, runs, this.nameWidth)];
     const failed = runs.filter((r) => !r.passed);
-    // One failing seed explained in full is enough; the others are listed for replay.
+    // One failing seed explained in full is enough; the others are listed, each with its replay command.
     if (failed[0]) lines.push(...formatFailure(failed[0], this.options));
-    if (failed.length > 1) lines.push(`      ${chalk.dim(`also failing: seeds ${failed.slice(1).map((r) => r.seed).join(', ')}`)}`);
+    for (const run of failed.slice(1)) lines.push(`      ${chalk.dim(`also failing: seed ${run.seed}, replay:`)} ${this.options.replay(run.test, run.seed)}`);
     this.options.write(lines.join('\n') + '\n');
   }
 

@@ -1,0 +1,142 @@
+/**
+ * GitHub Actions (`GITHUB_ACTIONS=true`): an `::error` annotation per failing test, on the
+ * student's file and line when a stack trace or the compiler names one, and a Markdown table of
+ * the results appended to the job summary (`$GITHUB_STEP_SUMMARY`).
+ */
+import { appendFileSync } from 'node:fs';
+import type { RunResult } from '../score/run-test.ts';
+import type { Summary, TestScore } from '../score/scorer.ts';
+import { findStudentLocation, locateRunFailure, relativeTo, type SourceLocation } from './locate.ts';
+import type { GradeInfo, Reporter } from './reporter.ts';
+
+export interface GitHubOptions {
+  /** Standard output, where the runner reads workflow commands. */
+  write: (text: string) => void;
+  /** Annotations name files relative to this folder (GITHUB_WORKSPACE). */
+  workspace: string;
+  /** The folder that relative paths in messages are relative to. */
+  cwd: string;
+  /** `$GITHUB_STEP_SUMMARY`: the job summary is appended to it. */
+  summaryFile?: string;
+}
+
+/** Escapes the message of a workflow command. */
+export const escapeData = (s: string) => s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+/** Escapes a property (file, title, ...) of a workflow command. */
+export const escapeProperty = (s: string) => escapeData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
+
+export interface Annotation {
+  title: string;
+  message: string;
+  file?: string;
+  line?: number;
+  col?: number;
+}
+
+/** `::error file=...,line=...,col=...,title=...::message` */
+export function errorCommand(a: Annotation): string {
+  const props: string[] = [];
+  if (a.file !== undefined) {
+    props.push(`file=${escapeProperty(a.file)}`);
+    if (a.line !== undefined) props.push(`line=${a.line}`);
+    if (a.col !== undefined) props.push(`col=${a.col}`);
+  }
+  props.push(`title=${escapeProperty(a.title)}`);
+  return `::error ${props.join(',')}::${escapeData(a.message)}`;
+}
+
+const points = (n: number) => String(Math.round(n * 100) / 100);
+
+export class GitHubReporter implements Reporter {
+  private readonly tests: { score: TestScore; failed?: RunResult }[] = [];
+  private compileDetails: string[] | undefined;
+
+  constructor(
+    private readonly info: GradeInfo,
+    private readonly options: GitHubOptions,
+  ) {}
+
+  /** The annotation's file and line, when the location is inside the workspace. */
+  private where(location: SourceLocation | undefined): Pick<Annotation, 'file' | 'line' | 'col'> {
+    if (!location) return {};
+    const file = relativeTo(this.options.workspace, location.file, this.options.cwd);
+    if (file === undefined) return {};
+    return { file, line: location.line, ...(location.column !== undefined ? { col: location.column } : {}) };
+  }
+
+  compileError(details: string[]): void {
+    this.compileDetails = details;
+    const located = details.map((d) => ({ detail: d, location: findStudentLocation(d, this.info.lab.studentFiles) }));
+    for (const { detail, location } of located.filter((l) => l.location).slice(0, 20)) {
+      const message = detail.replace(/^[^\s]+?\(\d+,\d+\):\s*/, '');
+      this.options.write(errorCommand({ title: 'locklab: the implementation does not compile', message, ...this.where(location) }) + '\n');
+    }
+    if (!located.some((l) => l.location)) {
+      this.options.write(errorCommand({ title: 'locklab: the implementation does not compile', message: details.join('\n') }) + '\n');
+    }
+  }
+
+  testDone(score: TestScore, runs: readonly RunResult[]): void {
+    const failed = runs.find((r) => !r.passed);
+    this.tests.push({ score, ...(failed ? { failed } : {}) });
+    if (score.passed || !failed) return; // a test that did not run: the compile error said why
+    const others = score.failingSeeds.filter((s) => s !== failed.seed);
+    const message = [
+      `seed ${failed.seed}: ${failed.message ?? 'failed'}`,
+      failed.hint ? `hint: ${failed.hint}` : '',
+      others.length > 0 ? `also failing: seeds ${others.join(', ')}` : '',
+      `replay: ${this.info.replay(score.name, failed.seed)}`,
+    ].filter(Boolean);
+    const title = `${score.name} (part ${score.part}): ${points(score.points)}/${points(score.maxPoints)}`;
+    this.options.write(errorCommand({ title, message: message.join('\n'), ...this.where(locateRunFailure(failed, this.info.lab.studentFiles)) }) + '\n');
+  }
+
+  finish(summary: Summary, wallMs: number): void {
+    if (!this.options.summaryFile) return;
+    appendFileSync(this.options.summaryFile, stepSummary(this.info, this.tests, summary, wallMs, this.compileDetails));
+  }
+}
+
+/** Text for a Markdown table cell: one line, no HTML, no column breaks. */
+export function cell(text: string, max = 200): string {
+  const oneLine = text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .join(' ');
+  const short = oneLine.length > max ? `${oneLine.slice(0, max - 1)}…` : oneLine;
+  return short.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\|/g, '\\|');
+}
+
+/** The job summary: the total, a row per test, the parts, and the commands that replay each failure. */
+export function stepSummary(
+  info: GradeInfo,
+  tests: readonly { score: TestScore; failed?: RunResult }[],
+  summary: Summary,
+  wallMs: number,
+  compileDetails?: string[],
+): string {
+  const seeds = info.seeds.length === 1 ? `seed ${info.seeds[0]}` : `${info.seeds.length} seeds`;
+  const lines = [
+    `## locklab ${info.lab.id}: ${points(summary.points)}/${points(summary.maxPoints)} ${summary.passed ? '✅' : '❌'}`,
+    '',
+    `${cell(info.lab.title)}: \`${cell(info.impl)}\`, ${tests.length} tests, ${seeds}, ${(wallMs / 1000).toFixed(1)} s.`,
+    '',
+  ];
+  if (compileDetails) {
+    lines.push('**The implementation does not compile; every test scores 0.**', '', '```', ...compileDetails.slice(0, 30), '```', '');
+  }
+  lines.push('| | Test | Part | Points | What went wrong |', '| --- | --- | --- | ---: | --- |');
+  for (const { score, failed } of tests) {
+    const why = score.passed ? '' : failed ? `seed ${failed.seed}: ${failed.message ?? 'failed'}` : 'not run';
+    lines.push(`| ${score.passed ? '✅' : '❌'} | ${cell(score.name)} | ${cell(score.part)} | ${points(score.points)}/${points(score.maxPoints)} | ${cell(why)} |`);
+  }
+  lines.push('', '| Part | | Points |', '| --- | --- | ---: |');
+  for (const part of summary.parts) lines.push(`| ${cell(part.id)} | ${cell(part.title)} | ${points(part.points)}/${points(part.maxPoints)} |`);
+  lines.push(`| **Total** | | **${points(summary.points)}/${points(summary.maxPoints)}** |`, '');
+  const replays = tests.filter((t) => t.failed).map((t) => info.replay(t.score.name, t.failed!.seed));
+  if (replays.length > 0) {
+    lines.push('<details><summary>Replay a failure</summary>', '', '```', ...replays, '```', '', '</details>', '');
+  }
+  return lines.join('\n') + '\n';
+}
