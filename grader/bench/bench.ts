@@ -17,6 +17,7 @@ import { prepareImplementation } from '../src/cluster/prepare.ts';
 import { loadLab } from '../src/lab/load.ts';
 import { benchGrade, type GradeFigures } from './grade-bench.ts';
 import {
+  FLAKY_LINKS,
   benchInMemoryPingPong,
   benchPipe,
   benchProcessPingPong,
@@ -87,6 +88,7 @@ try {
 }
 const pipe = await benchPipe(messages, 3);
 const inMemory = await benchInMemoryPingPong(messages, 3);
+const inMemoryFlaky = await benchInMemoryPingPong(messages, 3, FLAKY_LINKS);
 const validation = benchValidation(60_000, 3);
 const checker = benchChecker(5);
 
@@ -155,6 +157,12 @@ const sections: Section[] = [
       },
       rateRow('raw fd-3 pipe round trips (echo child)', pipe.roundTripsPerSecond, 'round trips', `${formatPerOp(pipe.roundTripsPerSecond.median)}; median of 3 x ${pipe.roundTrips.toLocaleString('en-US')}`),
       rateRow('Simulation, 2 in-memory instant nodes', inMemory.eventsPerSecond, 'events', `${formatPerOp(inMemory.eventsPerSecond.median)}; the scheduler's own cost; median of 3`),
+      rateRow(
+        '  the same, with loss, duplication and delay on every link',
+        inMemoryFlaky.eventsPerSecond,
+        'events',
+        `${formatPerOp(inMemoryFlaky.eventsPerSecond.median)}; 15% loss, 10% duplicates, 1-40 ms delays (${inMemoryFlaky.events.toLocaleString('en-US')} events for the same ${messages.toLocaleString('en-US')} round trips)`,
+      ),
       rateRow('zod validation of node lines (parseNodeLine)', validation.linesPerSecond, 'lines', `${formatPerOp(validation.linesPerSecond.median)}; ~3 lines per process step`),
     ],
   },
@@ -197,7 +205,7 @@ if (values.json) {
     options: { repeats, spawnRuns, messages, impl: IMPL },
     grade: { jobsAll: gradeAll, jobsOne: gradeOne ?? null, quotedGoSuite: GO_SUITE },
     startup: spawn,
-    scheduler: { processPingPong, pipe, inMemory, validation },
+    scheduler: { processPingPong, pipe, inMemory, inMemoryFlaky, validation },
     checker: checker.figures,
     benchWallMs,
   };
@@ -205,3 +213,6 @@ if (values.json) {
   writeFileSync(values.json, JSON.stringify(figures, null, 2) + '\n');
   progress(`figures written to ${values.json}`);
 }
+
+await (await import('./batch-bench.ts')).batchBenchSection(values.json);
+await (await import('./sandbox-bench.ts')).sandboxBench(lab, { runs: spawnRuns, repeats, jobs: jobsAll, json: values.json });

@@ -5,13 +5,19 @@
  * 2 the command could not run (bad arguments, unknown lab, unreadable folder or file), with a
  * one-line reason.
  */
+import { batchCommand } from './commands/batch.ts';
 import { checkCommand } from './commands/check.ts';
+import { exportStudentCommand } from './commands/export-student.ts';
+import { packageCommand } from './commands/package.ts';
 import { EXIT, UsageError, type Command } from './commands/common.ts';
 import { gradeCommand } from './commands/grade.ts';
 import { listCommand } from './commands/list.ts';
+import { mergeCommand } from './commands/merge.ts';
 import { viewCommand } from './commands/view.ts';
 import { ImplementationNotFound } from './cluster/prepare.ts';
 import { LabNotFound } from './lab/load.ts';
+import { FaultSpecError } from './faults/failure-model.ts';
+import { applyColorEnv } from './report/color.ts';
 import { TraceFileError } from './report/trace-viewer.ts';
 
 export { EXIT, UsageError } from './commands/common.ts';
@@ -21,17 +27,28 @@ const COMMANDS: Record<string, Command> = {
   list: listCommand,
   check: checkCommand,
   view: viewCommand,
+  package: packageCommand,
+  'export-student': exportStudentCommand,
+  batch: batchCommand,
+  merge: mergeCommand,
 };
 
 const USAGE = `usage:
   locklab grade <lab> [--impl DIR] [--part P] [--test NAME[,NAME...]] [--seed N | --seeds K]
-                      [--json FILE] [--trace-dir DIR] [--jobs N] [--no-typecheck]
-  locklab list [<lab>]
+                      [--json FILE] [--trace-dir DIR] [--jobs N] [--no-typecheck] [--faults SPEC]
+                      [--junit FILE] [--classroom FILE|-] [--no-sandbox]
+  locklab list [<lab>] [--all]       --all: with the hidden tests
   locklab check HISTORY.json
-  locklab view TRACE.json           writes TRACE.html next to it; open that in a browser`;
+  locklab view TRACE.json           writes TRACE.html next to it; open that in a browser
+  locklab package gradescope --lab LAB [--out FILE]     the autograder zip for Gradescope
+  locklab export-student --out DIR [--lab LAB ...]      the repository students get
+  locklab batch <submissions-dir> --lab LAB --out DIR [--jobs N] [--seeds K] [--part P] [--test NAMES]
+                [--shard I/N] [--force] [--no-typecheck]     grades a class: results + gradebook
+  locklab merge <gradebook.json>... --out DIR                joins shards' gradebooks`;
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  applyColorEnv(process.env);
   try {
     if (command === undefined || ['help', '--help', '-h'].includes(command)) {
       console.log(USAGE);
@@ -41,7 +58,7 @@ export async function main(argv: string[]): Promise<number> {
     if (!run) throw new UsageError(`unknown command "${command}"; commands: ${Object.keys(COMMANDS).join(', ')}`);
     return await run(rest);
   } catch (err) {
-    if (err instanceof UsageError || err instanceof LabNotFound || err instanceof ImplementationNotFound || err instanceof TraceFileError) {
+    if (err instanceof UsageError || err instanceof FaultSpecError || err instanceof LabNotFound || err instanceof ImplementationNotFound || err instanceof TraceFileError) {
       console.error(`locklab: ${err.message}`);
       return EXIT.cannotRun;
     }

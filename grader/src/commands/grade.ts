@@ -1,20 +1,26 @@
 /**
  * `locklab grade <lab> [--impl DIR] [--part P] [--test NAME[,NAME...]] [--seed N | --seeds K]
- *                      [--json FILE] [--trace-dir DIR] [--jobs N] [--no-typecheck]`
+ *                      [--json FILE] [--trace-dir DIR] [--jobs N] [--no-typecheck] [--faults SPEC]
+ *                      [--junit FILE] [--classroom FILE|-] [--no-sandbox]`
  */
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import chalk from 'chalk';
 import { z } from 'zod';
 import { assertImplementation } from '../cluster/prepare.ts';
 import { loadLab, type LoadedLab } from '../lab/load.ts';
 import type { GradedTest } from '../lab/manifest.ts';
 import { gradescopeTest, writeGradescopeResults, type GradescopeTest } from '../report/gradescope.ts';
+import { GradeProgress, LiveStatus, wantsLiveStatus } from '../report/live-status.ts';
+import { ciReporters, combineReporters } from '../report/reporter.ts';
 import { TerminalReporter } from '../report/terminal.ts';
 import { traceFileName, writeTraceFile } from '../report/trace-files.ts';
 import { htmlPathFor, writeTraceHtmlFor } from '../report/trace-viewer.ts';
 import type { RunResult } from '../score/run-test.ts';
 import { grade, replayCommand } from '../score/grade.ts';
+import { parseFaultsSpec } from '../faults/failure-model.ts';
+import { stopOnSignals } from '../cluster/teardown.ts';
 import { EXIT, UsageError } from './common.ts';
 
 /** Where a failing run's trace (JSON) and its page (HTML) go when --trace-dir is not given. Gitignored. */
@@ -39,6 +45,10 @@ const GradeOptionsSchema = z
     'trace-dir': z.string().optional(),
     jobs: positiveInt('--jobs').optional(),
     'no-typecheck': z.boolean().default(false),
+    'no-sandbox': z.boolean().default(false),
+    junit: z.string().optional(),
+    classroom: z.string().optional(),
+    faults: z.string().optional(),
   })
   .refine((o) => o.seed === undefined || o.seeds === undefined, '--seed and --seeds do not go together');
 export type GradeOptions = z.infer<typeof GradeOptionsSchema>;
@@ -57,6 +67,10 @@ function parseGradeOptions(args: string[]): GradeOptions {
       'trace-dir': { type: 'string' },
       jobs: { type: 'string' },
       'no-typecheck': { type: 'boolean' },
+      'no-sandbox': { type: 'boolean' },
+      junit: { type: 'string' },
+      classroom: { type: 'string' },
+      faults: { type: 'string' },
     },
   });
   if (positionals.length > 1) throw new UsageError(`one lab at a time (got ${positionals.join(', ')})`);
@@ -78,7 +92,7 @@ export function selectTests(lab: LoadedLab, part?: string, test?: string): Grade
     const names = test.split(',').map((n) => n.trim()).filter(Boolean);
     const unknown = names.filter((n) => !tests.some((t) => t.name === n));
     if (unknown.length > 0) {
-      throw new UsageError(`unknown test ${unknown.map((n) => `"${n}"`).join(', ')}${part ? ` in part ${part}` : ''}; tests: ${tests.map((t) => t.name).join(', ')}`);
+      throw new UsageError(`unknown test ${unknown.map((n) => `"${n}"`).join(', ')}${part ? ` in part ${part}` : ''}; tests: ${tests.filter((t) => !t.hidden).map((t) => t.name).join(', ')}`);
     }
     tests = tests.filter((t) => names.includes(t.name));
   }
@@ -94,14 +108,31 @@ export async function gradeCommand(args: string[]): Promise<number> {
       ? [options.seed]
       : Array.from({ length: options.seeds ?? lab.manifest.seeds }, (_, i) => i + 1);
   const impl = options.impl;
+  const faults = options.faults === undefined ? undefined : parseFaultsSpec(options.faults);
   assertImplementation(lab.manifest, impl);
-  const replay = (test: string, seed: number) => replayCommand(lab.manifest.id, impl, test, seed);
+  const replay = (test: string, seed: number) => replayCommand(lab.manifest.id, impl, test, seed, options.faults);
   const traceDir = options['trace-dir'];
   // With --trace-dir, every run's trace and page go there; without it, a failing run's go to FAILED_TRACE_DIR.
   const traceDirOf = (run: RunResult) => traceDir ?? (run.passed ? undefined : FAILED_TRACE_DIR);
   const started = performance.now();
+  // `--classroom -` puts the result on standard output: the report for people moves to standard error.
+  const out = options.classroom === '-' ? process.stderr : process.stdout;
+  const progress = new GradeProgress({ tests: tests.length, points: tests.reduce((a, t) => a + t.points, 0) }, `${lab.manifest.id} (${impl})`);
+  const live = wantsLiveStatus(out, process.env) ? new LiveStatus(out, { escapes: chalk.level > 0, tickMs: 100 }, (ms) => progress.render(ms)) : undefined;
+  const print = (text: string) => (live ? live.print(text) : out.write(text));
+  const ci = combineReporters(
+    ciReporters(
+      { lab: lab.manifest, impl, seeds, replay },
+      {
+        ...(options.junit !== undefined ? { junit: options.junit } : {}),
+        ...(options.classroom !== undefined ? { classroom: options.classroom } : {}),
+        env: process.env,
+        stdout: (text) => (out === process.stdout ? print(text) : process.stdout.write(text)),
+      },
+    ),
+  );
   const reporter = new TerminalReporter({
-    write: (text) => process.stdout.write(text),
+    write: print,
     lab: lab.manifest.id,
     impl,
     replay,
@@ -111,6 +142,7 @@ export async function gradeCommand(args: string[]): Promise<number> {
     },
   });
   reporter.start(tests.map((t) => t.name), impl, seeds);
+  live?.draw();
 
   const graded: GradescopeTest[] = [];
   let output: string | undefined;
@@ -126,6 +158,13 @@ export async function gradeCommand(args: string[]): Promise<number> {
     });
   };
   writeJson(false);
+  // Ctrl-C or SIGTERM: every node is killed, the temporary folders removed, the results so far kept.
+  const stopListening = stopOnSignals((signal) => {
+    live?.stop();
+    output = `Grading was stopped by ${signal} after ${graded.length} of ${tests.length} tests; the others were not graded.`;
+    writeJson(false);
+    process.stderr.write(`\nlocklab: stopped by ${signal} after ${graded.length} of ${tests.length} tests; every node was killed${options.json ? `; results so far in ${options.json}` : ''}\n`);
+  });
   const outcome = await grade({
     lab,
     impl,
@@ -133,26 +172,44 @@ export async function gradeCommand(args: string[]): Promise<number> {
     seeds,
     jobs: options.jobs ?? Math.max(1, availableParallelism()),
     typecheck: !options['no-typecheck'],
+    sandbox: !options['no-sandbox'],
+    onNotice: (line) => print(`locklab: ${line}\n`),
+    ...(faults ? { faults } : {}),
+    onRunStart(test, seed) {
+      progress.runStarted(test.name, seed);
+      live?.draw();
+    },
+    onRunDone(run) {
+      progress.runFinished(run.test, run.seed);
+    },
     onTestDone(score, runs) {
       for (const run of runs) {
         const dir = traceDirOf(run);
         if (dir) writeTraceHtmlFor(run.trace, writeTraceFile(dir, run.trace), { hint: run.hint });
       }
+      progress.testDone(score.points);
       reporter.testDone(score, runs);
+      ci.testDone(score, runs);
       graded.push(gradescopeTest(score, runs, replay));
       writeJson(false);
     },
+  }).finally(() => {
+    live?.stop();
+    stopListening();
   });
   if (outcome.kind === 'compile_error') {
     output = `The implementation does not compile; every test scores 0.\n${outcome.details.join('\n')}`;
     reporter.compileError(outcome.details);
+    ci.compileError(outcome.details);
     for (const score of outcome.summary.tests) {
       reporter.testDone(score, []);
+      ci.testDone(score, []);
       graded.push(gradescopeTest(score, [], replay));
     }
   }
   writeJson(true);
   reporter.summary(outcome.summary, performance.now() - started);
+  ci.finish(outcome.summary, performance.now() - started);
   return outcome.summary.passed ? EXIT.passed : EXIT.failed;
 }
 

@@ -3,7 +3,9 @@
  * `labs/<id>/lab.ts` default-exports `defineLab({...})`; each test is a `defineTest({...})`.
  */
 import { z } from 'zod';
+import { NODE_LIMIT_DEFAULTS } from '../cluster/limits.ts';
 import { HistoryChecksSchema } from '../check/run-checks.ts';
+import { FailureModelSchema, type FailureModelInput } from '../faults/failure-model.ts';
 import type { NetworkConfig } from '../net/network.ts';
 import type { NodeSpec } from '../sim/simulation.ts';
 import type { Scenario } from './scenario.ts';
@@ -19,9 +21,24 @@ export interface GradedTest {
   description: string;
   /** How many client hosts the test needs (c1, c2, ...). */
   clients: number;
+  /** The failure model the test runs under (a name such as "flaky", or a model); the lab's when absent. */
+  faults?: string | FailureModelInput;
+  /**
+   * Not shipped to students: the test lives in the lab's hidden folder (`labs/<id>/hidden/`), and the
+   * loader sets this on every test found there. A test listed in `lab.ts` must not set it.
+   */
+  hidden?: boolean;
+  /** Gradescope visibility of its result; the lab's `visibility` (or `hidden.visibility` for a hidden test) when absent. */
+  visibility?: Visibility;
+  /** Points in proportion to the seeds passed, instead of all or nothing; the lab's `partialCredit` when absent. */
+  partialCredit?: boolean;
   /** The scenario. Throws a TestFailure (via `t.fail`/`t.expect...`) when the implementation is wrong. */
   run(t: Scenario): Promise<void>;
 }
+
+/** Who sees a test's result on Gradescope, and when. */
+export const VisibilitySchema = z.enum(['visible', 'hidden', 'after_due_date', 'after_published']);
+export type Visibility = z.infer<typeof VisibilitySchema>;
 
 const nonEmpty = z.string().min(1);
 
@@ -40,6 +57,16 @@ export const LimitsSchema = z.object({
   heapMiB: z.number().int().positive().default(256),
   /** stdout/stderr bytes kept per node. */
   outputBytes: z.number().int().positive().default(64 * 1024),
+  /** Address space of one node, MiB (an OS limit where `prlimit` exists); default: heapMiB + 2048. */
+  addressSpaceMiB: z.number().int().positive().optional(),
+  /** console.* output kept per node and run, bytes; the rest is dropped with one note. */
+  logBytes: z.number().int().positive().default(NODE_LIMIT_DEFAULTS.logBytes),
+  /** Messages and timers one step of a node may produce; beyond, the node "flooded the network". */
+  stepMessages: z.number().int().positive().default(NODE_LIMIT_DEFAULTS.stepMessages),
+  /** Bytes of messages and timers one node may write in one run. */
+  messageBytes: z.number().int().positive().default(NODE_LIMIT_DEFAULTS.messageBytes),
+  /** Largest file a node may write in its state folder, MiB (an OS limit where `prlimit` exists). */
+  fileMiB: z.number().int().positive().default(NODE_LIMIT_DEFAULTS.fileMiB),
 });
 export type Limits = z.infer<typeof LimitsSchema>;
 
@@ -63,8 +90,18 @@ export const LabManifestSchema = z
     topology: z.custom<(clients: number) => NodeSpec[]>((v) => typeof v === 'function', 'a function (clients) => NodeSpec[]'),
     /** The failure model the lab is graded under, in words (shown by `locklab list`). */
     failureModel: nonEmpty,
+    /** The failure model its tests run under unless they name one (a name, or a model); none by default. */
+    faults: z.union([z.string(), FailureModelSchema]).optional(),
     /** Seeds each test runs on by default. */
     seeds: z.number().int().positive().default(1),
+    /** A test earns (seeds passed / seeds run) of its points; false: all of them only if every seed passed. Tests may override. */
+    partialCredit: z.boolean().default(false),
+    /** Gradescope visibility of the tests' results; tests may override. */
+    visibility: VisibilitySchema.default('visible'),
+    /** Hidden tests: the lab folder they live in (never shipped to students), and their default Gradescope visibility. */
+    hidden: z
+      .object({ folder: nonEmpty.default('hidden'), visibility: VisibilitySchema.default('after_published') })
+      .default({ folder: 'hidden', visibility: 'after_published' }),
     network: z
       .object({ latencyMs: z.object({ min: z.number().nonnegative(), max: z.number().nonnegative() }) })
       .default({ latencyMs: { min: 1, max: 10 } }) as z.ZodType<NetworkConfig>,

@@ -3,10 +3,15 @@
  * everything down (every process of the run is gone when this resolves), and returns the
  * verdict with the evidence: the trace, and on failure the nodes' last log lines.
  */
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import path from 'node:path';
 import { checkRun } from '../check/run-checks.ts';
+import { applyFailureModel } from '../faults/apply.ts';
+import { resolveFailureModel, type FailureModel } from '../faults/failure-model.ts';
 import type { GradedTest, LabManifest } from '../lab/manifest.ts';
 import { Scenario, TestFailure } from '../lab/scenario.ts';
-import { ProcessNode } from '../cluster/process-node.ts';
+import { ProcessNode, nodeLimits } from '../cluster/process-node.ts';
+import type { Sandbox } from '../cluster/sandbox.ts';
 import type { PreparedImplementation } from '../cluster/prepare.ts';
 import { StackMapper } from '../cluster/source-map.ts';
 import type { TraceFile } from '../net/trace.ts';
@@ -39,21 +44,38 @@ export interface RunContext {
   logLines?: number;
   /** Creates nodes; defaults to real child processes of the prepared bundles. */
   factory?: NodeFactory;
+  /** A failure model that replaces the test's and the lab's (`--faults`). */
+  faults?: FailureModel;
+  /** The sandbox nodes run in (`detectSandbox()`); none: plain `node <bundle>` processes. */
+  sandbox?: Sandbox | undefined;
+}
+
+/** The failure model a run is under: the override, else the test's, else the lab's, else none. */
+export function failureModelOf(ctx: RunContext, test: GradedTest): FailureModel | undefined {
+  const ref = test.faults ?? ctx.lab.faults;
+  return ctx.faults ?? (ref === undefined ? undefined : resolveFailureModel(ref));
 }
 
 export async function runTest(ctx: RunContext, test: GradedTest, seed: number): Promise<RunResult> {
   const started = performance.now();
   const { lab } = ctx;
   const nodes = lab.topology(test.clients);
+  const model = failureModelOf(ctx, test);
+  // The run's own folder: each node's state folder (kept across its restarts) lives here.
+  const runDir = mkdtempSync(path.join(ctx.prepared.workDir, 'run-'));
+  const stateDirOf = (id: string) => {
+    const dir = path.join(runDir, 'state', id);
+    mkdirSync(dir, { recursive: true });
+    return dir;
+  };
   const factory: NodeFactory =
     ctx.factory ??
     ((id, role) =>
       new ProcessNode(id, {
+        stateDir: stateDirOf(id),
         bundle: ctx.prepared.bundles[role]!,
-        stepWallMs: lab.limits.stepWallMs,
-        startWallMs: lab.limits.startWallMs,
-        heapMiB: lab.limits.heapMiB,
-        outputBytes: lab.limits.outputBytes,
+        ...nodeLimits(lab.limits),
+        sandbox: ctx.sandbox,
         cwd: ctx.prepared.workDir,
       }));
   const sim = new Simulation({ seed, nodes, factory, network: lab.network, limits: { maxEvents: lab.limits.maxEvents } });
@@ -67,8 +89,9 @@ export async function runTest(ctx: RunContext, test: GradedTest, seed: number): 
   });
   const played = (async () => {
     await sim.start();
+    if (model) scenario.healedAt = applyFailureModel(sim, model, nodes, seed);
     await test.run(scenario);
-    const faults = sim.trace.events.filter((e) => e.kind === 'kill' || e.kind === 'crash').map((e) => e.t);
+    const faults = sim.trace.events.filter((e) => e.kind === 'kill' || e.kind === 'crash' || e.kind === 'fault').map((e) => e.t);
     const broken = checkRun(lab.checks, { ops: sim.ops, faults, end: sim.now });
     if (broken) throw new TestFailure(broken.message, broken.hint);
   })();
@@ -88,6 +111,7 @@ export async function runTest(ctx: RunContext, test: GradedTest, seed: number): 
   } finally {
     clearTimeout(wallGuard);
     await sim.shutdown();
+    rmSync(runDir, { recursive: true, force: true });
   }
 
   const mapper = new StackMapper(ctx.prepared.displayPath);
