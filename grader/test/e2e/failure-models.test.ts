@@ -37,10 +37,12 @@ for (const name of ['lossy', 'flaky', 'partitions', 'pauses']) {
 
 test.serial('under "chaos" and "crash-restart" (lab 1 keeps no durable state) runs end in verdicts, not errors', async (t) => {
   for (const name of ['chaos', 'crash-restart']) {
-    for (const run of runsOf(await underModel(name, [1, 2]))) {
+    const runs = runsOf(await underModel(name, [1, 2]));
+    for (const run of runs) {
       if (!run.passed) t.notRegex(run.message ?? '', /internal error/, `${name}: ${run.message}`);
-      t.true(run.trace.events.some((e) => e.kind === 'fault' || e.kind === 'kill'), `${name} injected faults`);
     }
+    // A short run may end before the nemesis' first fault; most do not.
+    t.true(runs.some((run) => run.trace.events.some((e) => e.kind === 'fault' && e.fault === 'restart')), `${name} restarted a node`);
   }
   t.deepEqual(orphanNodes(), []);
 });
