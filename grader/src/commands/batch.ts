@@ -15,6 +15,7 @@ import { z } from 'zod';
 import { runBatch } from '../batch/batch.ts';
 import { BatchProgress, isLiveTerminal } from '../batch/progress.ts';
 import { findSubmissions, parseShard } from '../batch/submissions.ts';
+import { stopOnSignals } from '../cluster/teardown.ts';
 import { loadLab } from '../lab/load.ts';
 import { EXIT, UsageError } from './common.ts';
 import { selectTests } from './grade.ts';
@@ -74,6 +75,12 @@ export async function batchCommand(args: string[]): Promise<number> {
   write(`locklab: batch ${lab.manifest.id} (${options.submissions} -> ${options.out}), ${tests.length} tests, ${seeds.length === 1 ? 'seed 1' : `seeds 1..${seeds.length}`}, ${jobs} at a time${shardText}\n`);
   const progress = new BatchProgress({ write, live: isLiveTerminal() });
   let report;
+  // Ctrl-C or SIGTERM: every node is killed and the temporary folders removed; every finished
+  // grade is already on disk, and running the same command again grades only the rest.
+  const stopListening = stopOnSignals((signal) => {
+    progress.finish();
+    process.stderr.write(`\nlocklab: batch stopped by ${signal}; finished grades are kept in ${options.out}; run the same command to grade the rest\n`);
+  });
   try {
     report = await runBatch({
       lab,
@@ -88,6 +95,7 @@ export async function batchCommand(args: string[]): Promise<number> {
       events: progress,
     });
   } finally {
+    stopListening();
     progress.finish();
   }
   const rows = report.gradebook.students;
