@@ -90,7 +90,7 @@ export async function benchBatch(copies = DEFAULT_COPIES, testNames = DEFAULT_TE
 }
 
 export function renderBatchFigures(figures: BatchFigures): string {
-  const title = `4. Grade a class: ${figures.copies} copies of the reference + ${figures.copies} of a mutant (${figures.mutant}); tests ${figures.tests.join(', ')}, seed 1, type-checked`;
+  const title = `5. Grade a class: ${figures.copies} copies of the reference + ${figures.copies} of a mutant (${figures.mutant}); tests ${figures.tests.join(', ')}, seed 1, type-checked`;
   const load = `  load average at the end ${figures.loadAverage.map((l) => l.toFixed(2)).join(' ')} on ${os.availableParallelism()} CPUs${figures.loadAverage[0]! > os.availableParallelism() ? ' (other work competes for the CPUs: the rates are pessimistic)' : ''}`;
   const rows = figures.runs.map((r) => [
     `batch --jobs ${r.jobs}: ${r.submissions} submissions`,

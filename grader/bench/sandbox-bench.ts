@@ -146,7 +146,7 @@ export async function sandboxBench(
     row(`grade all of lab 1, sandbox on (jobs=${grading.jobs})`, grading.onMs, `${grading.tests} tests, seed 1, no type-check; ${grading.repeats} repeats${grading.allPassed ? '' : '; NOT full marks'}`),
     row(`grade all of lab 1, sandbox off (jobs=${grading.jobs})`, grading.offMs, `on costs ${(((grading.onMs.median - grading.offMs.median) / grading.offMs.median) * 100).toFixed(0)}% (medians)`),
   ];
-  const title = `The sandbox's cost: ${figures.layers}${full.missing.length > 0 ? ` (missing here: ${full.missing.join(', ')})` : ''}`;
+  const title = `6. The sandbox's cost: ${figures.layers}${full.missing.length > 0 ? ` (missing here: ${full.missing.join(', ')})` : ''}`;
   process.stdout.write(`\n${renderTable([{ title, rows }])}\n`);
 
   if (options.json) {
