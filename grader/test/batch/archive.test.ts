@@ -6,7 +6,8 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ArchiveError, crc32, safeRelativePath, unpackArchive } from '../../src/batch/archive.ts';
+import { ArchiveError, safeRelativePath, unpackArchive } from '../../src/batch/archive.ts';
+import { crc32 } from '../../src/package/zip.ts';
 import { tar, zip, type ArchiveEntry } from './archives.ts';
 
 const scratch = () => mkdtempSync(path.join(tmpdir(), 'locklab-archive-'));

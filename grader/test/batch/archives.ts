@@ -3,7 +3,7 @@
  * make any entry they need (including the hostile ones no archiver would write) on any machine.
  */
 import { deflateRawSync, gzipSync } from 'node:zlib';
-import { crc32 } from '../../src/batch/archive.ts';
+import { crc32 } from '../../src/package/zip.ts';
 
 export interface ArchiveEntry {
   name: string;
