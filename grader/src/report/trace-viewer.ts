@@ -56,9 +56,9 @@ export interface ViewMessage {
   ev: number;
   t0: number;
   t1: number;
-  /** delivered, lost (dropped), refused (the destination was down), or still in flight at the end. */
+  /** delivered, lost (dropped), refused (the destination was down, or the lab's rule forbade it), or still in flight at the end. */
   fate: 'delivered' | 'dropped' | 'refused' | 'in-flight';
-  /** Why a dropped message was dropped. */
+  /** Why a dropped message was dropped, or a refused one refused. */
   reason?: string;
   /** 0 for the first delivery; 1, 2... for duplicate deliveries of the same message. */
   dup: number;
@@ -412,6 +412,7 @@ export function buildTraceView(trace: TraceFile, options: TraceHtmlOptions = {})
           first.t1 = t;
           first.fate = e.kind === 'deliver' ? 'delivered' : e.kind === 'drop' ? 'dropped' : 'refused';
           if (e.kind === 'drop') first.reason = str(e.reason) ? e.reason : 'lost';
+          if (e.kind === 'refuse' && str(e.reason)) first.reason = e.reason;
           if (e.kind === 'deliver') latencies.push(t - first.t0);
         } else if (e.kind === 'deliver') {
           // The network delivered the same message again: a duplicate.
