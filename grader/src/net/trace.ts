@@ -45,7 +45,8 @@ export interface TraceFile {
   lab: string;
   test: string;
   seed: number;
-  nodes: { id: NodeId; role: string }[];
+  /** The run's nodes; `client`: a client host (one of the lab's `clientRoles`). */
+  nodes: { id: NodeId; role: string; client?: true }[];
   events: TraceEvent[];
   outcome: { passed: boolean; message?: string };
 }

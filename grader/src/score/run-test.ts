@@ -130,7 +130,7 @@ export async function runTest(ctx: RunContext, test: GradedTest, seed: number): 
     lab: lab.id,
     test: test.name,
     seed,
-    nodes: nodes.map((n) => ({ id: n.id, role: n.role })),
+    nodes: nodes.map((n) => ({ id: n.id, role: n.role, ...(clients.includes(n.id) ? { client: true as const } : {}) })),
     events: sim.trace.events,
     outcome: failure ? { passed: false, message: failure.message } : { passed: true },
   };
