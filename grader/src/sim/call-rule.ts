@@ -66,7 +66,11 @@ export class CallGuard {
     if (asked) asked.delivered++;
   }
 
-  /** A node starts afresh (a restart): nothing it was asked, and nothing it asked, may be answered any more. */
+  /**
+   * A node died (or starts afresh): nothing it was asked, and nothing it asked, may be answered
+   * any more. (A restarted node numbers its requests from 1 again: an answer meant for its former
+   * life must not pass as one to its new requests.)
+   */
   forget(node: NodeId): void {
     for (const k of this.asked.keys()) {
       const [requester, replier] = k.split('\u0000');

@@ -285,6 +285,7 @@ export class Simulation {
     state.timers.clear();
     this.trace.add({ t: this.now, kind: 'kill', node: id, why });
     this.abandonOpsOf(id);
+    this.calls.forget(id);
     await state.node.kill();
   }
 
@@ -404,6 +405,7 @@ export class Simulation {
     state.alive = false;
     for (const timer of state.timers.values()) this.queue.cancel(timer);
     this.abandonOpsOf(id);
+    this.calls.forget(id);
     await state.node.kill();
     switch (outcome.kind) {
       case 'crashed':
@@ -468,7 +470,9 @@ export class Simulation {
       this.trace.add({ t: this.now, kind: 'log', node: from, stream: 'stderr', text: `locklab: sent "${body.type}" to ${message.dest}, which does not exist (nodes: ${this.nodeIds().join(', ')})` });
       return this.refuse(id, message, why);
     }
-    // The lab's rule first: a node it forbids is refused whether it is alive or not.
+    // An answer to a dead node: it is down, whatever it asked. Otherwise the lab's rule first: a
+    // node it forbids is refused whether it is alive or not.
+    if (!dest.alive && typeof body.in_reply_to === 'number') return this.refuse(id, message, `${message.dest} is down`);
     const admission = this.calls.admit(from, message.dest, body);
     if (!admission.allowed) {
       const link = `${from}\u0000${message.dest}`;

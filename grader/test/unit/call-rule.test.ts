@@ -173,6 +173,21 @@ test('after a restart, a node answers nothing it was asked before', async (t) =>
   t.regex(refusals(sim)[0]!.reason!, /c1 sent s1 no request #51/);
 });
 
+test('an answer to a dead node is refused as down; after its restart, it passes for none of its new requests', async (t) => {
+  const { sim } = await cluster();
+  await run(sim, 'c1', 'raw', 's1', { type: 'hang', msg_id: 61 });
+  await sim.runFor(20);
+  await sim.kill('c1', 'client failure');
+  const answer = () => run(sim, 'c2', 'call', 's1', 'rawTo', { dest: 'c1', body: { type: 'hang_ok', in_reply_to: 61 } });
+  await answer();
+  t.like(refusals(sim).at(-1), { from: 's1', to: 'c1', reason: 'c1 is down' });
+  t.is(refusals(sim).at(-1)!.byRule, undefined);
+  await sim.restart('c1');
+  await answer();
+  t.like(refusals(sim).at(-1), { from: 's1', to: 'c1', byRule: true });
+  t.regex(refusals(sim).at(-1)!.reason!, /c1 sent s1 no request #61/);
+});
+
 test('without a rule (the grader\'s own unit tests), any node may call any node', async (t) => {
   const { sim } = await cluster('none');
   t.deepEqual(await run(sim, 'c1', 'call', 's1', 'callBack', { dest: 'c2', method: 'peek' }), { ok: true, reply: { ok: true, reply: 'the table' } });
