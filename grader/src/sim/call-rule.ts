@@ -67,9 +67,9 @@ export class CallGuard {
   }
 
   /**
-   * A node died (or starts afresh): nothing it was asked, and nothing it asked, may be answered
-   * any more. (A restarted node numbers its requests from 1 again: an answer meant for its former
-   * life must not pass as one to its new requests.)
+   * A node died: nothing it was asked, and nothing it asked, may be answered any more. (Restarted,
+   * it numbers its requests from 1 again: an answer meant for its former life must not pass as
+   * one to its new requests.)
    */
   forget(node: NodeId): void {
     for (const k of this.asked.keys()) {

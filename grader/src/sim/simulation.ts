@@ -142,7 +142,6 @@ export class Simulation {
     const state = this.mustGet(id);
     if (state.alive) await this.kill(id, 'crash before restart');
     state.node = this.options.factory(id, state.spec.role);
-    this.calls.forget(id);
     state.alive = true;
     state.paused = false;
     state.backlog = [];
@@ -294,11 +293,6 @@ export class Simulation {
     for (const op of this.ops) {
       if (op.client === id && this.runningOps.has(op.id) && op.complete === undefined && op.clientDiedAt === undefined) op.clientDiedAt = this.now;
     }
-  }
-
-  /** The lab's rule on who may call whom, in words. */
-  describeCallRule(): string {
-    return this.calls.describe();
   }
 
   /** Holds back every message from `from` to `to` until `release`. */
