@@ -71,7 +71,7 @@ test.serial('without the rule, the client-failure tests still take its points: t
   t.deepEqual(runsOf(outcome).flatMap(ruleRefusals), []);
 });
 
-test.serial('without the rule, a table kept in c3 instead loses ClientFailMidOp, where c3 dies', async (t) => {
+test.serial('without the rule, a table kept in c3 instead loses ClientFailMidOp, where c3 dies first', async (t) => {
   const outcome = await gradeLab(tableOnAClient(t, 'call', 'c3'), { tests: CLIENT_FAILURE, openRule: true });
   t.true(failedTests(outcome).includes('ClientFailMidOp'), failedTests(outcome).join(', '));
 });
@@ -92,9 +92,9 @@ for (const [transport, link, type] of [
   });
 }
 
-test.serial('variant "long-poll": answers to requests c1 keeps pending are allowed, so the rule lets it be; ClientFail takes the points', async (t) => {
-  const outcome = await gradeLab(tableOnAClient(t, 'long-poll'), { tests: ['Basic', 'ClientFail'] });
-  t.deepEqual(failedTests(outcome), ['ClientFail']);
+test.serial('variant "long-poll": answers to requests c1 keeps pending are allowed, so the rule lets it be; ClientFail and ClientFailMidOp take the points', async (t) => {
+  const outcome = await gradeLab(tableOnAClient(t, 'long-poll'), { tests: ['Basic', 'ClientFail', 'ClientFailMidOp'] });
+  t.deepEqual(failedTests(outcome), ['ClientFail', 'ClientFailMidOp']);
   t.deepEqual(runsOf(outcome).flatMap(ruleRefusals), [], 'nothing was refused: each answer answers one delivered Poll');
   t.regex(runOf(outcome, 'ClientFail').message!, /c2's lock\("a"\) did not return|c2's lock\("a"\) returned true, expected false/);
 });
