@@ -18,6 +18,7 @@ import { loadLab } from '../src/lab/load.ts';
 import { benchGrade, type GradeFigures } from './grade-bench.ts';
 import {
   FLAKY_LINKS,
+  ONE_WAY_RULE,
   benchInMemoryPingPong,
   benchPipe,
   benchProcessPingPong,
@@ -89,6 +90,7 @@ try {
 const pipe = await benchPipe(messages, 3);
 const inMemory = await benchInMemoryPingPong(messages, 3);
 const inMemoryFlaky = await benchInMemoryPingPong(messages, 3, FLAKY_LINKS);
+const inMemoryRuled = await benchInMemoryPingPong(messages, 3, undefined, ONE_WAY_RULE);
 const validation = benchValidation(60_000, 3);
 const checker = benchChecker(5);
 
@@ -163,6 +165,12 @@ const sections: Section[] = [
         'events',
         `${formatPerOp(inMemoryFlaky.eventsPerSecond.median)}; 15% loss, 10% duplicates, 1-40 ms delays (${inMemoryFlaky.events.toLocaleString('en-US')} events for the same ${messages.toLocaleString('en-US')} round trips)`,
       ),
+      rateRow(
+        '  the same, under a rule on who may call whom',
+        inMemoryRuled.eventsPerSecond,
+        'events',
+        `${formatPerOp(inMemoryRuled.eventsPerSecond.median)}; b may call no one, so each of its answers is checked against a's delivered requests; ${(inMemoryRuled.eventsPerSecond.median / inMemory.eventsPerSecond.median).toFixed(2)}x the rate without a rule`,
+      ),
       rateRow('zod validation of node lines (parseNodeLine)', validation.linesPerSecond, 'lines', `${formatPerOp(validation.linesPerSecond.median)}; ~3 lines per process step`),
     ],
   },
@@ -205,7 +213,7 @@ if (values.json) {
     options: { repeats, spawnRuns, messages, impl: IMPL },
     grade: { jobsAll: gradeAll, jobsOne: gradeOne ?? null, quotedGoSuite: GO_SUITE },
     startup: spawn,
-    scheduler: { processPingPong, pipe, inMemory, inMemoryFlaky, validation },
+    scheduler: { processPingPong, pipe, inMemory, inMemoryFlaky, inMemoryRuled, validation },
     checker: checker.figures,
     benchWallMs,
   };

@@ -17,6 +17,7 @@ import { parseNodeLine } from '../src/net/wire-schema.ts';
 import { GRADER, type Envelope, type NodeId, type TimedEnvelope } from '../src/runtime/protocol.ts';
 import type { SimNode, StepOutcome } from '../src/sim/sim-node.ts';
 import type { LinkRule } from '../src/net/network.ts';
+import type { CallRule } from '../src/sim/call-rule.ts';
 import { Simulation, type NodeSpec } from '../src/sim/simulation.ts';
 import type { NodeFactory } from '../src/sim/sim-node.ts';
 import { progress, sample, type Sample } from './stats.ts';
@@ -66,8 +67,19 @@ export async function bundlePingPong(): Promise<{ file: string; dir: string; byt
   return { file, dir, bytes: statSync(file).size };
 }
 
-async function playPingPong(factory: NodeFactory, messages: number, faults?: LinkRule): Promise<{ wallMs: number; startMs: number; events: number }> {
-  const sim = new Simulation({ seed: 1, nodes: NODES, factory, network: NETWORK, limits: { maxEvents: messages * 20 + 100 } });
+/**
+ * A rule under which `b` may call no one: every answer of b to a is checked against a's
+ * delivered requests (the lab rule's costliest path).
+ */
+export const ONE_WAY_RULE: CallRule = { caller: ['callee'], callee: [] };
+const RULED_NODES: NodeSpec[] = [
+  { id: 'a', role: 'caller', config: {} },
+  { id: 'b', role: 'callee', config: {} },
+];
+
+async function playPingPong(factory: NodeFactory, messages: number, faults?: LinkRule, calls?: CallRule): Promise<{ wallMs: number; startMs: number; events: number }> {
+  const nodes = calls ? RULED_NODES : NODES;
+  const sim = new Simulation({ seed: 1, nodes, factory, network: NETWORK, limits: { maxEvents: messages * 20 + 100 }, ...(calls ? { calls } : {}) });
   try {
     const t0 = performance.now();
     await sim.start();
@@ -178,12 +190,12 @@ class InstantPingPongNode implements SimNode {
 /** Loss, duplication and delay on every link: the fault injectors' own cost. */
 export const FLAKY_LINKS: LinkRule = { from: '*', to: '*', faults: { loss: 0.15, duplicate: 0.1, delay: { kind: 'uniform', min: 1, max: 40 } } };
 
-export async function benchInMemoryPingPong(messages: number, repeats: number, faults?: LinkRule): Promise<PingPongFigures> {
+export async function benchInMemoryPingPong(messages: number, repeats: number, faults?: LinkRule, calls?: CallRule): Promise<PingPongFigures> {
   const walls: number[] = [];
   let events = 0;
-  await playPingPong((id) => new InstantPingPongNode(id), messages, faults); // warm-up (JIT)
+  await playPingPong((id) => new InstantPingPongNode(id), messages, faults, calls); // warm-up (JIT)
   for (let i = 0; i < repeats; i++) {
-    const run = await playPingPong((id) => new InstantPingPongNode(id), messages, faults);
+    const run = await playPingPong((id) => new InstantPingPongNode(id), messages, faults, calls);
     walls.push(run.wallMs);
     events = run.events;
   }

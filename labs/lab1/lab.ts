@@ -6,6 +6,7 @@ import { defineLab } from '../../grader/src/lab/manifest.ts';
 import type { NodeSpec } from '../../grader/src/sim/simulation.ts';
 import { primaryFail2, primaryFail3, primaryFail4, primaryFail5, primaryFail6, primaryFail7, primaryFail8, primaryFail9 } from './tests/at-most-once.ts';
 import { basic } from './tests/basic.ts';
+import { clientFail, clientFailMidOp, randomClientFail } from './tests/client-failure.ts';
 import { backupFail, primaryFail1, primaryFailAfterReply } from './tests/failover.ts';
 import { concurrentCounts, many } from './tests/many.ts';
 import { lossyBackupFail, lossyNoFailure, lossyPrimaryFail } from './tests/lossy-network.ts';
@@ -36,6 +37,10 @@ export default defineLab({
   studentFiles: ['lockservice/server.ts', 'lockservice/client.ts', 'lockservice/common.ts'],
   scaffold: 'scaffold',
   roles: { server: 'node-server.ts', client: 'node-client.ts' },
+  // Clients call servers, servers call servers; a server never calls a client host. Answers
+  // to requests are always allowed; anything else to a client host is refused as unreachable.
+  calls: { client: ['server'], server: ['server'] },
+  clientRoles: ['client'],
   topology,
   failureModel: 'single fail-stop: one server halts (SIGKILL); no network failures, no restarts (part C: flaky links)',
   seeds: 1,
@@ -52,6 +57,7 @@ export default defineLab({
     backupFail,
     many,
     concurrentCounts,
+    clientFail,
     primaryFail2,
     primaryFail3,
     primaryFail4,
@@ -61,6 +67,8 @@ export default defineLab({
     primaryFail8,
     primaryFail9,
     randomKill,
+    clientFailMidOp,
+    randomClientFail,
     lossyNoFailure,
     lossyPrimaryFail,
     lossyBackupFail,

@@ -15,7 +15,7 @@ export const HistoryChecksSchema = z.object({
   checker: z.enum(['lock-linearizability']).optional(),
   /** Invariants over the history. */
   invariants: z.array(z.enum(['never-two-holders'])).default([]),
-  /** Every operation returns within this many virtual ms of its invoke, or of the last fault (kill, crash) after it. */
+  /** Every operation returns within this many virtual ms of its invoke, or of the last fault (kill, crash) after it; but one whose client host died. */
   livenessMs: z.number().int().positive().optional(),
 });
 export type HistoryChecks = z.infer<typeof HistoryChecksSchema>;
@@ -96,6 +96,7 @@ function neverTwoHolders(ops: readonly OpRecord[]): CheckFailure | undefined {
 
 function liveness(run: RunFacts, withinMs: number): CheckFailure | undefined {
   for (const op of run.ops) {
+    if (op.clientDiedAt !== undefined) continue; // its client host died: no answer is owed
     const end = op.complete ?? run.end;
     const lastFault = Math.max(-Infinity, ...run.faults.filter((t) => t < end));
     const from = Math.max(op.invoke, lastFault);

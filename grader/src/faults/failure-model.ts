@@ -2,8 +2,8 @@
  * Failure models: which faults a run meets, as a zod-validated value that a lab manifest or a
  * test names, and that the CLI can set with `--faults <spec>`. A model has link faults (loss,
  * duplication, delay, per link and direction) and optionally a nemesis: a seeded schedule of
- * partitions, crash-restarts, pauses and slow nodes over a time window, all healed when the
- * window ends.
+ * partitions, isolations, crash-restarts, pauses and slow nodes over a time window, all healed
+ * when the window ends, and crashes for good (fail-stop), which are not.
  */
 import { z } from 'zod';
 
@@ -24,8 +24,15 @@ export const LinkRuleSchema = z.object({
   faults: z.object({ loss: probability.optional(), duplicate: probability.optional(), delay: DelaySchema.optional() }),
 });
 
-export const NEMESIS_FAULTS = ['partition', 'crash-restart', 'pause', 'slow'] as const;
+export const NEMESIS_FAULTS = ['partition', 'crash-restart', 'pause', 'slow', 'crash', 'isolate'] as const;
 export type NemesisFault = (typeof NEMESIS_FAULTS)[number];
+
+/**
+ * Groups of nodes a nemesis can aim at: `clients` are the client hosts (the lab's `clientRoles`),
+ * `servers` every other node, `all` both.
+ */
+export const TARGET_GROUPS = ['servers', 'clients', 'all'] as const;
+export type TargetGroup = (typeof TARGET_GROUPS)[number];
 
 export const NemesisSchema = z
   .object({
@@ -38,8 +45,8 @@ export const NemesisSchema = z
     everyMs: range.default({ min: 200, max: 1000 }),
     /** How long each fault lasts (cut at the window's end). */
     lastingMs: range.default({ min: 200, max: 1000 }),
-    /** Nodes it may crash, pause or slow down; by default every node that is not a client. */
-    targets: z.array(z.string().min(1)).optional(),
+    /** Nodes it may crash, pause, isolate or slow down: a group, or node ids. */
+    targets: z.union([z.enum(TARGET_GROUPS), z.array(z.string().min(1)).min(1)]).default('servers'),
   })
   .refine((n) => n.fromMs < n.toMs, 'the window must end after it starts');
 
@@ -72,6 +79,11 @@ export const NAMED_MODELS: Record<string, FailureModel> = Object.fromEntries(
       { name: 'crash-restart', description: 'servers crash and restart for 5 s', nemesis: { faults: ['crash-restart'], toMs: 5000 } },
       { name: 'pauses', description: 'servers pause and resume for 5 s', nemesis: { faults: ['pause'], toMs: 5000 } },
       {
+        name: 'client-failures',
+        description: 'client hosts halt for good, pause, or are cut off from every node, for 5 s',
+        nemesis: { faults: ['crash', 'pause', 'isolate'], targets: 'clients', toMs: 5000 },
+      },
+      {
         name: 'chaos',
         description: 'flaky links, and partitions, crash-restarts, pauses and slow servers for 5 s',
         links: [everyLink({ loss: 0.15, duplicate: 0.1, delay: { kind: 'uniform', min: 1, max: 40 } })],
@@ -83,8 +95,8 @@ export const NAMED_MODELS: Record<string, FailureModel> = Object.fromEntries(
 
 export const FAULTS_GRAMMAR =
   `NAME (${Object.keys(NAMED_MODELS).join(', ')}), or items joined by commas: a NAME, loss=P, dup=P, ` +
-  `delay=const:MS|uniform:MIN-MAX|exp:MEAN-MAX, nemesis=partition+crash-restart+pause+slow, window=FROM-TO, ` +
-  `every=MIN-MAX, lasting=MIN-MAX, targets=NODE+NODE (e.g. flaky,nemesis=partition,window=0-3000)`;
+  `delay=const:MS|uniform:MIN-MAX|exp:MEAN-MAX, nemesis=${NEMESIS_FAULTS.join('+')}, window=FROM-TO, ` +
+  `every=MIN-MAX, lasting=MIN-MAX, targets=${TARGET_GROUPS.join('|')}|NODE+NODE (e.g. flaky,nemesis=partition,window=0-3000)`;
 
 export class FaultSpecError extends Error {}
 
@@ -147,7 +159,7 @@ export function parseFaultsSpec(spec: string): FailureModel {
           break;
         }
         case 'targets':
-          nemesis = { ...nemesis, targets: value.split('+') };
+          nemesis = { ...nemesis, targets: (TARGET_GROUPS as readonly string[]).includes(value) ? value : value.split('+') };
           break;
         default:
           throw new FaultSpecError(`unknown setting "${key}"`);

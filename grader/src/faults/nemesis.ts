@@ -1,7 +1,9 @@
 /**
  * The nemesis: a seeded schedule of faults over a time window, one fault at a time, each
  * undone after a while, and everything healed when the window ends (so that a test can then
- * ask every client to finish). Pure: the same seed and nodes give the same schedule.
+ * ask every client to finish). A `crash` is fail-stop: its node stays down, it is never the
+ * last target standing, and no later fault picks it. Pure: the same seed and nodes give the
+ * same schedule.
  */
 import type { NodeId } from '../runtime/protocol.ts';
 import type { Rng } from '../sim/prng.ts';
@@ -36,14 +38,24 @@ function randomPartition(nodes: readonly NodeId[], targets: readonly NodeId[], r
 export function planNemesis(nemesis: Nemesis, nodes: readonly NodeId[], targets: readonly NodeId[], rng: Rng): PlannedFault[] {
   if (targets.length === 0 || nodes.length < 2) return [];
   const plan: PlannedFault[] = [];
+  const crashed = new Set<NodeId>();
   let t = nemesis.fromMs + rng.int(nemesis.everyMs.min, nemesis.everyMs.max);
   while (t < nemesis.toMs) {
     const end = Math.min(nemesis.toMs, t + rng.int(nemesis.lastingMs.min, nemesis.lastingMs.max));
     const fault = rng.pick(nemesis.faults);
-    const node = rng.pick(targets);
+    const standing = crashed.size === 0 ? targets : targets.filter((n) => !crashed.has(n));
+    const node = rng.pick(standing);
     switch (fault) {
       case 'partition':
-        plan.push({ at: t, action: { kind: 'partition', groups: randomPartition(nodes, targets, rng) } }, { at: end, action: { kind: 'heal' } });
+        plan.push({ at: t, action: { kind: 'partition', groups: randomPartition(nodes, standing, rng) } }, { at: end, action: { kind: 'heal' } });
+        break;
+      case 'isolate':
+        plan.push({ at: t, action: { kind: 'partition', groups: [[node], nodes.filter((n) => n !== node)] } }, { at: end, action: { kind: 'heal' } });
+        break;
+      case 'crash':
+        if (standing.length < 2) break; // never the last one standing
+        crashed.add(node);
+        plan.push({ at: t, action: { kind: 'crash', node } });
         break;
       case 'crash-restart':
         plan.push({ at: t, action: { kind: 'crash', node } }, { at: end, action: { kind: 'restart', node } });

@@ -86,6 +86,14 @@ export const LabManifestSchema = z
     scaffold: nonEmpty,
     /** Role name -> entry file inside the scaffold; each role is bundled once per grading. */
     roles: z.record(z.string(), nonEmpty),
+    /**
+     * Who may send requests to whom: every role -> the roles its nodes may call (`[]`: none).
+     * A node may always answer a request it was sent; any other message to a node it may not
+     * call is refused as a call to a dead node is (`unreachable`), and the trace says why.
+     */
+    calls: z.record(z.string(), z.array(nonEmpty)),
+    /** Roles of the client hosts: the nodes that run the tests' client operations, and that faults aimed at clients hit. */
+    clientRoles: z.array(nonEmpty).min(1),
     /** The nodes of a run with `clients` client hosts. */
     topology: z.custom<(clients: number) => NodeSpec[]>((v) => typeof v === 'function', 'a function (clients) => NodeSpec[]'),
     /** The failure model the lab is graded under, in words (shown by `locklab list`). */
@@ -111,6 +119,15 @@ export const LabManifestSchema = z
     tests: z.array(graded).min(1),
   })
   .superRefine((lab, ctx) => {
+    const roles = Object.keys(lab.roles);
+    const unknownRole = (role: string, where: string) => {
+      if (!roles.includes(role)) ctx.addIssue({ code: 'custom', path: [where], message: `role "${role}" is not one of the lab's roles (${roles.join(', ')})` });
+    };
+    for (const [caller, callees] of Object.entries(lab.calls)) [caller, ...callees].forEach((role) => unknownRole(role, 'calls'));
+    for (const role of roles) {
+      if (!(role in lab.calls)) ctx.addIssue({ code: 'custom', path: ['calls'], message: `role "${role}" is missing: say whom its nodes may call ([] for nobody)` });
+    }
+    lab.clientRoles.forEach((role) => unknownRole(role, 'clientRoles'));
     const parts = new Set(lab.parts.map((p) => p.id));
     const names = new Set<string>();
     for (const test of lab.tests) {

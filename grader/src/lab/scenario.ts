@@ -70,15 +70,26 @@ export class Scenario {
 
   /** Runs the simulation until `op` returns, and gives its result. Fails the test if it never does. */
   async finish(op: OpRecord, withinMs = this.opTimeoutMs): Promise<unknown> {
-    const outcome = await this.sim.runUntil(() => op.complete !== undefined, op.invoke + withinMs);
+    const outcome = await this.sim.runUntil(() => op.complete !== undefined || op.clientDiedAt !== undefined, op.invoke + withinMs);
     if (outcome !== 'done') throw this.notReturned(op, outcome, withinMs);
+    if (op.complete === undefined) throw this.clientDied(op);
     return op.result;
+  }
+
+  /** The test waits for the answer of an operation whose client host died: the test does not fit the faults it runs under. */
+  private clientDied(op: OpRecord): TestFailure {
+    return new TestFailure(
+      `${describeOp(op)} cannot return: ${op.client} died at ${op.clientDiedAt} ms, before it did`,
+      'this test waits for the answers of its script, so it cannot run under faults that kill client hosts (tests driven by t.drive() can)',
+    );
   }
 
   /**
    * Runs a workload: each client runs operations one after another, as `next` hands them out,
    * concurrently with the other clients; `onDone` sees each operation as it returns (and may
-   * kill a node, check a result, ...). Resolves when `next` has no more; every operation must return.
+   * kill a node, check a result, ...). Resolves when `next` has no more; every operation must return,
+   * but one whose client host dies: that operation is indeterminate (`onDone` never sees it), and
+   * the dead client leaves the workload.
    */
   async drive(
     clients: NodeId[],
@@ -98,11 +109,13 @@ export class Scenario {
     while (inFlight.size > 0) {
       const pending = [...inFlight.values()];
       const deadline = Math.min(...pending.map((op) => op.invoke)) + this.opTimeoutMs;
-      const outcome = await this.sim.runUntil(() => pending.some((op) => op.complete !== undefined), deadline);
+      const ended = (op: OpRecord) => op.complete !== undefined || op.clientDiedAt !== undefined;
+      const outcome = await this.sim.runUntil(() => pending.some(ended), deadline);
       if (outcome !== 'done') {
         const oldest = pending.reduce((a, b) => (b.invoke < a.invoke ? b : a));
         throw this.notReturned(oldest, outcome, this.opTimeoutMs);
       }
+      for (const op of pending.filter((o) => o.complete === undefined && o.clientDiedAt !== undefined)) inFlight.delete(op.client);
       for (const op of pending.filter((o) => o.complete !== undefined).sort((a, b) => a.id - b.id)) {
         inFlight.delete(op.client);
         await onDone(op);

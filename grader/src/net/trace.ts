@@ -13,10 +13,14 @@ export type TraceEvent =
   | { t: number; kind: 'deliver'; id: number; from: NodeId; to: NodeId }
   /** A message that never arrives: its destination died, or the network lost it. */
   | { t: number; kind: 'drop'; id: number; from: NodeId; to: NodeId; reason: string }
-  /** A message to a dead (or unknown) node; if it was a request, the sender gets an `unreachable` error at once. */
   /** The network delivers a second copy of message `id`. */
   | { t: number; kind: 'duplicate'; id: number; from: NodeId; to: NodeId }
-  | { t: number; kind: 'refuse'; id: number; from: NodeId; to: NodeId }
+  /**
+   * A message refused: to a dead or unknown node, or one the lab's rule on who may call whom
+   * forbids (`byRule`); if it was a request, the sender gets an `unreachable` error at once.
+   * `reason` says why (traces written before it existed lack it).
+   */
+  | { t: number; kind: 'refuse'; id: number; from: NodeId; to: NodeId; reason?: string; byRule?: true }
   | { t: number; kind: 'timer'; node: NodeId; timer: number }
   /** A client operation the test started, and its completion. */
   | { t: number; kind: 'invoke'; op: number; client: NodeId; name: string; args: unknown[] }
@@ -41,7 +45,8 @@ export interface TraceFile {
   lab: string;
   test: string;
   seed: number;
-  nodes: { id: NodeId; role: string }[];
+  /** The run's nodes; `client`: a client host (one of the lab's `clientRoles`). */
+  nodes: { id: NodeId; role: string; client?: true }[];
   events: TraceEvent[];
   outcome: { passed: boolean; message?: string };
 }

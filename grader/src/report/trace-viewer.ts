@@ -56,9 +56,9 @@ export interface ViewMessage {
   ev: number;
   t0: number;
   t1: number;
-  /** delivered, lost (dropped), refused (the destination was down), or still in flight at the end. */
+  /** delivered, lost (dropped), refused (the destination was down, or the lab's rule forbade it), or still in flight at the end. */
   fate: 'delivered' | 'dropped' | 'refused' | 'in-flight';
-  /** Why a dropped message was dropped. */
+  /** Why a dropped message was dropped, or a refused one refused. */
   reason?: string;
   /** 0 for the first delivery; 1, 2... for duplicate deliveries of the same message. */
   dup: number;
@@ -88,6 +88,7 @@ export interface ViewOperation {
 export interface ViewLane {
   id: string;
   role: string;
+  /** A client host: marked so in the trace (the lab's `clientRoles`), or one that ran client operations. */
   client: boolean;
   /** Named by some event but not in the trace's node list (e.g. a message to a misspelt id). */
   ghost: boolean;
@@ -314,16 +315,18 @@ export function buildTraceView(trace: TraceFile, options: TraceHtmlOptions = {})
   const events = trace.events as unknown as Record<string, unknown>[];
   const laneIndex = new Map<string, number>();
   const lanes: ViewLane[] = [];
-  const addLane = (id: string, role: string, ghost: boolean): number => {
+  // No role name is special: client hosts are the nodes the trace marks so, or that ran client operations.
+  const ranOps = new Set(events.flatMap((e) => (e && e.kind === 'invoke' && str(e.client) ? [e.client] : [])));
+  const addLane = (id: string, role: string, ghost: boolean, client = ranOps.has(id)): number => {
     let i = laneIndex.get(id);
     if (i === undefined) {
       i = lanes.length;
       laneIndex.set(id, i);
-      lanes.push({ id, role, client: role === 'client', ghost, life: [] });
+      lanes.push({ id, role, client, ghost, life: [] });
     }
     return i;
   };
-  for (const n of trace.nodes) addLane(n.id, n.role, false);
+  for (const n of trace.nodes) addLane(n.id, n.role, false, n.client === true || ranOps.has(n.id));
   const lane = (id: unknown): number | undefined => (str(id) ? (laneIndex.get(id) ?? addLane(id, 'unknown', true)) : undefined);
 
   const times: number[] = [];
@@ -412,6 +415,7 @@ export function buildTraceView(trace: TraceFile, options: TraceHtmlOptions = {})
           first.t1 = t;
           first.fate = e.kind === 'deliver' ? 'delivered' : e.kind === 'drop' ? 'dropped' : 'refused';
           if (e.kind === 'drop') first.reason = str(e.reason) ? e.reason : 'lost';
+          if (e.kind === 'refuse' && str(e.reason)) first.reason = e.reason;
           if (e.kind === 'deliver') latencies.push(t - first.t0);
         } else if (e.kind === 'deliver') {
           // The network delivered the same message again: a duplicate.
@@ -633,7 +637,7 @@ const TraceFileSchema = z.object({
   lab: z.string({ error: '"lab" must be a string' }),
   test: z.string({ error: '"test" must be a string' }),
   seed: z.number({ error: '"seed" must be a number' }),
-  nodes: z.array(z.object({ id: z.string(), role: z.string() }), { error: '"nodes" must be a list of {id, role}' }),
+  nodes: z.array(z.object({ id: z.string(), role: z.string(), client: z.boolean().optional() }), { error: '"nodes" must be a list of {id, role}' }),
   events: z.array(z.looseObject({ t: z.number(), kind: z.string() }), { error: '"events" must be a list of {t, kind, ...}' }),
   outcome: z.looseObject({ passed: z.boolean(), message: z.string().optional() }, { error: '"outcome" must be {passed, message?}' }),
 });

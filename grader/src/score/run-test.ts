@@ -14,7 +14,7 @@ import { ProcessNode, nodeLimits } from '../cluster/process-node.ts';
 import type { Sandbox } from '../cluster/sandbox.ts';
 import type { PreparedImplementation } from '../cluster/prepare.ts';
 import { StackMapper } from '../cluster/source-map.ts';
-import type { TraceFile } from '../net/trace.ts';
+import type { TraceEvent, TraceFile } from '../net/trace.ts';
 import { NodeFailure, Simulation } from '../sim/simulation.ts';
 import type { NodeFactory } from '../sim/sim-node.ts';
 import type { NodeId } from '../runtime/protocol.ts';
@@ -78,8 +78,8 @@ export async function runTest(ctx: RunContext, test: GradedTest, seed: number): 
         sandbox: ctx.sandbox,
         cwd: ctx.prepared.workDir,
       }));
-  const sim = new Simulation({ seed, nodes, factory, network: lab.network, limits: { maxEvents: lab.limits.maxEvents } });
-  const clients = nodes.filter((n) => n.role === 'client').map((n) => n.id);
+  const sim = new Simulation({ seed, nodes, factory, network: lab.network, limits: { maxEvents: lab.limits.maxEvents }, calls: lab.calls });
+  const clients = nodes.filter((n) => lab.clientRoles.includes(n.role)).map((n) => n.id);
   const scenario = new Scenario(sim, seed, clients, lab.limits.opTimeoutMs);
 
   let failure: { message: string; hint: string; node?: NodeId } | undefined;
@@ -89,7 +89,7 @@ export async function runTest(ctx: RunContext, test: GradedTest, seed: number): 
   });
   const played = (async () => {
     await sim.start();
-    if (model) scenario.healedAt = applyFailureModel(sim, model, nodes, seed);
+    if (model) scenario.healedAt = applyFailureModel(sim, model, { nodes: nodes.map((n) => n.id), clients }, seed);
     await test.run(scenario);
     const faults = sim.trace.events.filter((e) => e.kind === 'kill' || e.kind === 'crash' || e.kind === 'fault').map((e) => e.t);
     const broken = checkRun(lab.checks, { ops: sim.ops, faults, end: sim.now });
@@ -122,7 +122,7 @@ export async function runTest(ctx: RunContext, test: GradedTest, seed: number): 
       const tail = [...sim.trace.tailOfLog(id, lines), ...sim.rawOutputTail(id, 5)].map((l) => mapper.map(l));
       if (tail.length > 0) logs[id] = tail;
     }
-    failure.message = mapper.map(failure.message);
+    failure.message = mapper.map(failure.message + forbiddenNote(sim));
   }
   const trace: TraceFile = {
     format: 'locklab-trace',
@@ -130,7 +130,7 @@ export async function runTest(ctx: RunContext, test: GradedTest, seed: number): 
     lab: lab.id,
     test: test.name,
     seed,
-    nodes: nodes.map((n) => ({ id: n.id, role: n.role })),
+    nodes: nodes.map((n) => ({ id: n.id, role: n.role, ...(clients.includes(n.id) ? { client: true as const } : {}) })),
     events: sim.trace.events,
     outcome: failure ? { passed: false, message: failure.message } : { passed: true },
   };
@@ -147,4 +147,18 @@ export async function runTest(ctx: RunContext, test: GradedTest, seed: number): 
     events: sim.events,
     trace,
   };
+}
+
+/**
+ * When a run fails, the messages the lab's rule on who may call whom refused, if any: the
+ * failure may come from them, and the rule is one of the handout, not an outcome.
+ */
+function forbiddenNote(sim: Simulation): string {
+  const refused = sim.trace.events.filter((e): e is Extract<TraceEvent, { kind: 'refuse' }> => e.kind === 'refuse' && e.byRule === true);
+  const first = refused[0];
+  if (!first) return '';
+  const sent = sim.trace.events.find((e) => e.kind === 'send' && e.id === first.id);
+  const type = sent?.kind === 'send' ? ` "${sent.body.type}"` : '';
+  const count = refused.length === 1 ? 'one message was' : `${refused.length} messages were`;
+  return ` (meanwhile ${count} refused by the lab's rule on who may call whom; the first, at ${first.t} ms: ${first.from} -> ${first.to}${type}: ${first.reason})`;
 }

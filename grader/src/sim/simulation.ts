@@ -9,6 +9,7 @@
 import { GRADER, type Body, type Envelope, type NodeId, type TimedEnvelope } from '../runtime/protocol.ts';
 import { Network, type LinkRule, type NetworkConfig } from '../net/network.ts';
 import { TraceRecorder, type FaultKind, type TraceEvent } from '../net/trace.ts';
+import { CallGuard, type CallRule } from './call-rule.ts';
 import { EventQueue, type Scheduled } from './event-queue.ts';
 import { createRng, deriveSeed, type Rng } from './prng.ts';
 import type { NodeFactory, SimNode, StepOutcome } from './sim-node.ts';
@@ -30,6 +31,8 @@ export interface SimulationOptions {
   factory: NodeFactory;
   network: NetworkConfig;
   limits: SimulationLimits;
+  /** Who may send requests to whom, by role (the lab's rule); absent: any node may call any node. */
+  calls?: CallRule;
 }
 
 /** One client operation, from invoke to completion (`complete` undefined while pending). */
@@ -41,6 +44,11 @@ export interface OpRecord {
   invoke: number;
   complete?: number;
   result?: unknown;
+  /**
+   * Virtual time at which its client host died (or was found dead) before it returned: no answer
+   * will come, and it may or may not have taken effect (the history holds it as indeterminate).
+   */
+  clientDiedAt?: number;
 }
 
 /** Why a run cannot go on: a node misbehaved. The test fails with this. */
@@ -55,7 +63,7 @@ export class NodeFailure extends Error {
 }
 
 type Agenda =
-  /** `refusal`: the grader's `unreachable` answer to a request sent to a dead node. */
+  /** `refusal`: the grader's `unreachable` answer to a request it refused (a dead node, or one the sender may not call). */
   | { kind: 'deliver'; id: number; envelope: Envelope; refusal?: boolean }
   | { kind: 'timer'; node: NodeId; timer: number }
   | { kind: 'invoke'; op: OpRecord }
@@ -92,10 +100,16 @@ export class Simulation {
   private nextMessageId = 1;
   private nextControlId = 1;
   private stepping: string | undefined;
+  private readonly calls: CallGuard;
+  /** Operations handed to their client host (a `client_op_ok` may complete only these). */
+  private readonly runningOps = new Set<number>();
+  /** Links whose sender was already told, in its log, that the rule refused one of its messages. */
+  private readonly toldOfRule = new Set<string>();
 
   constructor(private readonly options: SimulationOptions) {
     this.network = new Network(options.network, createRng(deriveSeed(options.seed, 'network')));
     this.tieRng = createRng(deriveSeed(options.seed, 'ties'));
+    this.calls = new CallGuard(options.calls, (id) => this.nodes.get(id)?.spec.role ?? '(unknown)');
   }
 
   /** Starts every node (processes start in parallel) and sends each its `init`, in order. */
@@ -269,7 +283,16 @@ export class Simulation {
     for (const timer of state.timers.values()) this.queue.cancel(timer);
     state.timers.clear();
     this.trace.add({ t: this.now, kind: 'kill', node: id, why });
+    this.abandonOpsOf(id);
+    this.calls.forget(id);
     await state.node.kill();
+  }
+
+  /** The operations a dead client host was running will never return: they are indeterminate. */
+  private abandonOpsOf(id: NodeId): void {
+    for (const op of this.ops) {
+      if (op.client === id && this.runningOps.has(op.id) && op.complete === undefined && op.clientDiedAt === undefined) op.clientDiedAt = this.now;
+    }
   }
 
   /** Holds back every message from `from` to `to` until `release`. */
@@ -326,7 +349,10 @@ export class Simulation {
           this.trace.add({ t: this.now, kind: 'drop', id, from: envelope.src, to: envelope.dest, reason: 'destination is down' });
           return;
         }
-        if (!item.refusal) this.trace.add({ t: this.now, kind: 'deliver', id, from: envelope.src, to: envelope.dest });
+        if (!item.refusal) {
+          this.trace.add({ t: this.now, kind: 'deliver', id, from: envelope.src, to: envelope.dest });
+          this.calls.delivered(envelope.src, envelope.dest, envelope.body);
+        }
         return this.step(envelope.dest, { ...envelope, now: this.now }, `delivering "${envelope.body.type}" from ${envelope.src}`);
       }
       case 'timer': {
@@ -341,7 +367,11 @@ export class Simulation {
         const { op } = item;
         op.invoke = this.now;
         this.trace.add({ t: this.now, kind: 'invoke', op: op.id, client: op.client, name: op.name, args: op.args });
-        if (!this.isAlive(op.client)) return;
+        if (!this.isAlive(op.client)) {
+          op.clientDiedAt = this.now;
+          return;
+        }
+        this.runningOps.add(op.id);
         const body: Body = { type: 'client_op', msg_id: op.id, op: op.name, args: op.args };
         return this.step(op.client, { src: GRADER, dest: op.client, now: this.now, body }, `running ${op.name}(${op.args.map((a) => JSON.stringify(a)).join(', ')})`);
       }
@@ -368,6 +398,8 @@ export class Simulation {
     const id = state.spec.id;
     state.alive = false;
     for (const timer of state.timers.values()) this.queue.cancel(timer);
+    this.abandonOpsOf(id);
+    this.calls.forget(id);
     await state.node.kill();
     switch (outcome.kind) {
       case 'crashed':
@@ -410,8 +442,9 @@ export class Simulation {
           this.trace.add({ t: this.now, kind: 'log', node: from, stream: body.stream as 'stdout' | 'stderr', text: body.text as string });
           return;
         case 'client_op_ok': {
+          // Only the host an operation was handed to completes it, once, while that host lives.
           const op = this.ops.find((o) => o.id === body.in_reply_to && o.client === from);
-          if (!op || op.complete !== undefined) return;
+          if (!op || op.complete !== undefined || op.clientDiedAt !== undefined || !this.runningOps.has(op.id)) return;
           op.complete = this.now;
           op.result = body.result;
           this.trace.add({ t: this.now, kind: 'complete', op: op.id, client: from, result: body.result });
@@ -426,20 +459,24 @@ export class Simulation {
     const id = this.nextMessageId++;
     this.trace.add({ t: this.now, kind: 'send', id, from, to: message.dest, body });
     const dest = this.nodes.get(message.dest);
-    if (!dest || !dest.alive) {
-      const why = dest ? 'is down' : `does not exist (nodes: ${this.nodeIds().join(', ')})`;
-      if (!dest) this.trace.add({ t: this.now, kind: 'log', node: from, stream: 'stderr', text: `locklab: sent "${body.type}" to ${message.dest}, which ${why}` });
-      this.trace.add({ t: this.now, kind: 'refuse', id, from, to: message.dest });
-      if (typeof body.msg_id === 'number') {
-        const refusal: Envelope = {
-          src: message.dest,
-          dest: from,
-          body: { type: 'error', in_reply_to: body.msg_id, code: 'unreachable', text: `${message.dest} ${why}` },
-        };
-        this.queue.push(this.now, this.tieRng.next(), { kind: 'deliver', id, envelope: refusal, refusal: true });
-      }
-      return;
+    if (!dest) {
+      const why = `${message.dest} does not exist (nodes: ${this.nodeIds().join(', ')})`;
+      this.trace.add({ t: this.now, kind: 'log', node: from, stream: 'stderr', text: `locklab: sent "${body.type}" to ${message.dest}, which does not exist (nodes: ${this.nodeIds().join(', ')})` });
+      return this.refuse(id, message, why);
     }
+    // An answer to a dead node: it is down, whatever it asked. Otherwise the lab's rule first: a
+    // node it forbids is refused whether it is alive or not.
+    if (!dest.alive && typeof body.in_reply_to === 'number') return this.refuse(id, message, `${message.dest} is down`);
+    const admission = this.calls.admit(from, message.dest, body);
+    if (!admission.allowed) {
+      const link = `${from}\u0000${message.dest}`;
+      if (!this.toldOfRule.has(link)) {
+        this.toldOfRule.add(link);
+        this.trace.add({ t: this.now, kind: 'log', node: from, stream: 'stderr', text: `locklab: refused "${body.type}" to ${message.dest}: ${admission.reason}` });
+      }
+      return this.refuse(id, message, admission.reason, true);
+    }
+    if (!dest.alive) return this.refuse(id, message, `${message.dest} is down`);
     const routing = this.network.route(from, message.dest);
     switch (routing.kind) {
       case 'hold':
@@ -454,6 +491,18 @@ export class Simulation {
           this.queue.push(this.now + delay, this.tieRng.next(), { kind: 'deliver', id, envelope: message });
         }
     }
+  }
+
+  /**
+   * Refuses a message as a refused connection would: it never arrives, and if it was a request,
+   * its sender gets an `unreachable` error at once. `byRule`: the lab's rule forbade it.
+   */
+  private refuse(id: number, message: Envelope, reason: string, byRule = false): void {
+    const { src: from, dest: to, body } = message;
+    this.trace.add({ t: this.now, kind: 'refuse', id, from, to, reason, ...(byRule ? { byRule } : {}) });
+    if (typeof body.msg_id !== 'number') return;
+    const refusal: Envelope = { src: to, dest: from, body: { type: 'error', in_reply_to: body.msg_id, code: 'unreachable', text: reason } };
+    this.queue.push(this.now, this.tieRng.next(), { kind: 'deliver', id, envelope: refusal, refusal: true });
   }
 
   private async notify(from: number): Promise<void> {

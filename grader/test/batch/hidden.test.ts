@@ -42,7 +42,8 @@ function labsWith(labTs: string, hidden: Record<string, string>): string {
 const test1 = (name: string, extra = '') => `defineTest({ name: '${name}', part: 'A', points: 1, description: 'd', clients: 1, ${extra} async run() {} })`;
 const labTs = (tests: string) => `import { defineLab, defineTest } from '${MANIFEST}';
 export default defineLab({ id: 'demo', title: 'Demo', parts: [{ id: 'A', title: 'A' }], studentFiles: ['x.ts'], scaffold: 'scaffold',
-  roles: { server: 'server.ts' }, topology: () => [], failureModel: 'none', tests: [${tests}] });`;
+  roles: { server: 'server.ts', client: 'client.ts' }, calls: { client: ['server'], server: [] }, clientRoles: ['client'],
+  topology: () => [], failureModel: 'none', tests: [${tests}] });`;
 const hiddenModule = (body: string) => `import { defineTest } from '${MANIFEST}';\nexport default ${body};`;
 
 test('the loader: every hidden module default-exports tests; names stay unique; lab.ts cannot list a hidden test', async (t) => {

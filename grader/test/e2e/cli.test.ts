@@ -15,7 +15,7 @@ test('unknown lab, part, test or folder: exit 2 with one line listing the choice
   const cases: [string[], RegExp][] = [
     [['grade', 'lab9'], /^locklab: unknown lab "lab9"; labs: lab1$/],
     [['grade', 'lab1', '--part', 'Z'], /^locklab: unknown part "Z" of lab1; parts: A, B, C$/],
-    [['grade', 'lab1', '--test', 'Nope'], /^locklab: unknown test "Nope"; tests: Basic, PrimaryFail1, .*RandomKill, LossyNetwork, LossyPrimaryFail, LossyBackupFail$/],
+    [['grade', 'lab1', '--test', 'Nope'], /^locklab: unknown test "Nope"; tests: Basic, PrimaryFail1, .*RandomKill, ClientFailMidOp, RandomClientFail, LossyNetwork, LossyPrimaryFail, LossyBackupFail$/],
     [['grade', 'lab1', '--impl', 'no/such/dir'], /^locklab: implementation folder no\/such\/dir does not exist/],
     [['grade', 'lab1', '--seed', 'x'], /^locklab: --seed must be a whole number$/],
     [['grade', 'lab1', '--seed', '1', '--seeds', '2'], /^locklab: --seed and --seeds do not go together$/],
@@ -63,7 +63,7 @@ test('a type error is reported against the student file, and every test scores 0
 test('list shows labs, parts, tests and points', async (t) => {
   const result = await locklab('list');
   t.is(result.exitCode, 0);
-  t.regex(String(result.stdout), /lab1: Primary\/backup lock service {2}\(130 points/);
+  t.regex(String(result.stdout), /lab1: Primary\/backup lock service {2}\(150 points/);
   t.regex(String(result.stdout), /Part B: At-most-once/);
   t.regex(String(result.stdout), /PrimaryFail7 +5 /);
 });

@@ -5,6 +5,7 @@ import test from 'ava';
 import { loadLab } from '../../src/lab/load.ts';
 import { defineTest } from '../../src/lab/manifest.ts';
 import { NAMED_MODELS, resolveFailureModel } from '../../src/faults/failure-model.ts';
+import type { TraceEvent } from '../../src/net/trace.ts';
 import { grade } from '../../src/score/grade.ts';
 import { gradeLab1, liveNodes, orphanNodes, referenceWith, runsOf } from '../support/grading.ts';
 
@@ -23,7 +24,7 @@ async function underModel(name: string, seeds: number[], impl = 'solutions') {
   });
 }
 
-for (const name of ['lossy', 'flaky', 'partitions', 'pauses']) {
+for (const name of ['lossy', 'flaky', 'partitions', 'pauses', 'client-failures']) {
   test.serial(`the reference passes part C under "${name}" on seeds 1..3`, async (t) => {
     const runs = runsOf(await underModel(name, [1, 2, 3]));
     t.deepEqual(runs.filter((r) => !r.passed).map((r) => `${r.test} seed ${r.seed}: ${r.message}`), []);
@@ -31,6 +32,11 @@ for (const name of ['lossy', 'flaky', 'partitions', 'pauses']) {
     if (name === 'partitions') t.true(kinds.has('partition') && kinds.has('heal'));
     if (name === 'pauses') t.true(kinds.has('pause') && kinds.has('resume'));
     if (name === 'flaky') t.true(kinds.has('duplicate') && kinds.has('drop'));
+    if (name === 'client-failures') {
+      const isClient = (id: string | undefined) => /^c\d$/.test(id ?? '');
+      const hitClient = (e: TraceEvent) => (e.kind === 'kill' && isClient(e.node)) || (e.kind === 'fault' && e.fault === 'pause' && isClient(e.nodes[0]));
+      t.true(runs.some((r) => r.trace.events.some(hitClient)), 'the nemesis killed or paused a client host');
+    }
     t.is(liveNodes(), 0);
   });
 }

@@ -38,7 +38,7 @@ export const MUTANTS: Mutant[] = [
     file: 'lockservice/server.ts',
     find: 'if (this.held.has(name)) return false;',
     replace: '',
-    loses: ['Basic', 'PrimaryFail1', 'PrimaryFailAfterReply', 'BackupFail', 'Many', 'ConcurrentCounts', 'PrimaryFail2', 'PrimaryFail3', 'PrimaryFail4', 'PrimaryFail7', 'PrimaryFail8', 'PrimaryFail9', 'RandomKill', 'LossyNetwork', 'LossyPrimaryFail', 'LossyBackupFail', 'ResendStorm'],
+    loses: ['Basic', 'PrimaryFail1', 'PrimaryFailAfterReply', 'BackupFail', 'Many', 'ConcurrentCounts', 'ClientFail', 'PrimaryFail2', 'PrimaryFail3', 'PrimaryFail4', 'PrimaryFail7', 'PrimaryFail8', 'PrimaryFail9', 'RandomKill', 'ClientFailMidOp', 'RandomClientFail', 'LossyNetwork', 'LossyPrimaryFail', 'LossyBackupFail', 'ResendStorm'],
   },
   {
     name: 'forward-only-successful',
@@ -62,7 +62,7 @@ export const MUTANTS: Mutant[] = [
     file: 'lockservice/client.ts',
     find: 'if (server === this.primary) this.primaryDead = true;',
     replace: 'if (server === this.primary) await sleep(100);',
-    loses: ['PrimaryFail1', 'PrimaryFailAfterReply', 'Many', 'ConcurrentCounts', 'PrimaryFail2', 'PrimaryFail3', 'PrimaryFail4', 'PrimaryFail5', 'PrimaryFail6', 'PrimaryFail7', 'PrimaryFail8', 'PrimaryFail9', 'RandomKill', 'LossyPrimaryFail', 'ResendStorm'],
+    loses: ['PrimaryFail1', 'PrimaryFailAfterReply', 'Many', 'ConcurrentCounts', 'PrimaryFail2', 'PrimaryFail3', 'PrimaryFail4', 'PrimaryFail5', 'PrimaryFail6', 'PrimaryFail7', 'PrimaryFail8', 'PrimaryFail9', 'RandomKill', 'RandomClientFail', 'LossyPrimaryFail', 'ResendStorm'],
   },
   {
     name: 'no-duplicate-detection',

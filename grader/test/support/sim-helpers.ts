@@ -5,6 +5,7 @@ import type { NodeRuntime } from '../../src/runtime/node.ts';
 import type { NodeId } from '../../src/runtime/protocol.ts';
 import type { NetworkConfig } from '../../src/net/network.ts';
 import type { TraceEvent } from '../../src/net/trace.ts';
+import type { CallRule } from '../../src/sim/call-rule.ts';
 import { Simulation, type NodeSpec } from '../../src/sim/simulation.ts';
 import { memoryCluster, type Behaviour, type MemoryCluster } from './memory-node.ts';
 
@@ -15,6 +16,8 @@ export interface SimSetup {
   behaviours: Record<string, Behaviour>;
   latencyMs?: NetworkConfig['latencyMs'];
   maxEvents?: number;
+  /** Who may call whom, by role; absent: anyone may call anyone. */
+  calls?: CallRule;
 }
 
 export interface SimHandle {
@@ -32,6 +35,7 @@ export function memorySimulation(setup: SimSetup): SimHandle {
     factory: cluster,
     network: { latencyMs: setup.latencyMs ?? { min: 1, max: 10 } },
     limits: { maxEvents: setup.maxEvents ?? 10_000 },
+    ...(setup.calls ? { calls: setup.calls } : {}),
   });
   return { sim, cluster };
 }
@@ -61,7 +65,7 @@ export function outline(events: readonly TraceEvent[]): string[] {
       case 'send': return `${e.t} send #${e.id} ${e.from}->${e.to} ${e.body.type}`;
       case 'deliver': return `${e.t} deliver #${e.id} ${e.from}->${e.to}`;
       case 'drop': return `${e.t} drop #${e.id} ${e.from}->${e.to}`;
-      case 'refuse': return `${e.t} refuse #${e.id} ${e.from}->${e.to}`;
+      case 'refuse': return `${e.t} refuse #${e.id} ${e.from}->${e.to}${e.byRule ? ' (rule)' : ''}`;
       case 'timer': return `${e.t} timer ${e.node}#${e.timer}`;
       case 'invoke': return `${e.t} invoke op${e.op} ${e.client} ${e.name}`;
       case 'complete': return `${e.t} complete op${e.op} ${e.client}`;

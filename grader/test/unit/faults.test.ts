@@ -201,7 +201,7 @@ for (const name of Object.keys(NAMED_MODELS)) {
   test.serial(`determinism under "${name}": the same seed gives the same trace`, async (t) => {
     const traceOf = async (seed: number) => {
       const sim = await twoNodes(seed);
-      applyFailureModel(sim, NAMED_MODELS[name]!, [{ id: 'a', role: 'client', config: {} }, { id: 'b', role: 'server', config: {} }], seed);
+      applyFailureModel(sim, NAMED_MODELS[name]!, { nodes: ['a', 'b'], clients: ['a'] }, seed);
       for (let i = 0; i < 30; i++) await run(sim, 'ping', i);
       await sim.runFor(6000);
       return JSON.stringify(sim.trace.events);

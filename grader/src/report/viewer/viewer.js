@@ -839,7 +839,7 @@
         : m.fate === 'dropped'
           ? `LOST at ${ms(m.t1)}: ${m.reason}`
           : m.fate === 'refused'
-            ? `REFUSED: ${lanes[m.to].id} was down`
+            ? `REFUSED: ${m.reason || `${lanes[m.to].id} was down`}`
             : 'still in flight when the run ended';
     return `#${m.id} ${ty}${m.dup ? ` (duplicate delivery ${m.dup})` : ''}\n${route}, sent at ${ms(m.t0)}, ${fate}\n(click for the body)`;
   }
@@ -953,7 +953,7 @@
     const fate = {
       delivered: () => row('delivered', `${ms(m.t1)} `, el('span', { class: 'muted', text: `(after ${ms(m.t1 - m.t0)})` })),
       dropped: () => row('lost', el('span', { class: 'bad', text: `at ${ms(m.t1)}: ${m.reason}` })),
-      refused: () => row('refused', el('span', { class: 'bad', text: `${lanes[m.to].id} was down: the sender got an error at once` })),
+      refused: () => row('refused', el('span', { class: 'bad', text: `${m.reason || `${lanes[m.to].id} was down`}: the sender got an error at once` })),
       'in-flight': () => row('fate', el('span', { class: 'warn', text: 'still in flight when the run ended' })),
     }[m.fate]();
     const rows = [row('route', el('strong', { text: lanes[m.from].id }), ' → ', el('strong', { text: lanes[m.to].id })), row('sent', ms(m.t0)), fate];
@@ -1039,7 +1039,7 @@
       el('div', null, legendSvg(`<line x1="3" y1="4" x2="40" y2="14" stroke="${c0}" stroke-width="1.8"/><path d="M43,15 L34.5,14.6 L37.4,9.7 z" fill="${c0}"/>`), 'a message, from its send to its delivery; one colour per type'),
       el('div', null, legendSvg(`<line x1="3" y1="4" x2="40" y2="14" stroke="${c0}" stroke-width="1.8" stroke-dasharray="4 2.5"/><path d="M43,15 L34.5,14.6 L37.4,9.7 z" fill="${c0}"/>`), 'a reply (…_ok, or it has in_reply_to)'),
       el('div', null, legendSvg(`<line x1="3" y1="4" x2="32" y2="12" stroke="${c0}" stroke-width="1.8"/><path class="x-mark" d="M28,8 L37,17 M37,8 L28,17"/>`), 'lost: dropped by the network, or its destination died'),
-      el('div', null, legendSvg(`<line x1="3" y1="9" x2="30" y2="9" stroke="${c0}" stroke-width="1.8"/><circle class="refuse-mark" cx="36" cy="9" r="5.2"/><line class="refuse-mark" x1="32.4" y1="12.6" x2="39.6" y2="5.4"/>`), 'refused: sent to a dead node; the sender got an error at once'),
+      el('div', null, legendSvg(`<line x1="3" y1="9" x2="30" y2="9" stroke="${c0}" stroke-width="1.8"/><circle class="refuse-mark" cx="36" cy="9" r="5.2"/><line class="refuse-mark" x1="32.4" y1="12.6" x2="39.6" y2="5.4"/>`), 'refused: sent to a dead node, or one the lab\u2019s rule forbids calling; the sender got an error at once'),
       el('div', null, legendSvg(`<line x1="3" y1="4" x2="26" y2="12" stroke="${c0}" stroke-width="1.8" stroke-dasharray="1.5 3"/><circle class="flight-mark" cx="28" cy="13" r="3.5" stroke="${c0}"/>`), 'still in flight when the run ended'),
       el('div', null, legendSvg(`<text class="dup-label" x="4" y="13">dup</text>`), 'a duplicate delivery of the same message'),
       el('div', null, legendSvg('<g class="fault kill"><circle cx="12" cy="9" r="7.5"/><path d="M8.6,5.6 L15.4,12.4 M15.4,5.6 L8.6,12.4"/></g><rect x="30" y="0" width="12" height="18" fill="url(#hatch)"/>'), 'killed by the test; the hatched lane is dead'),
