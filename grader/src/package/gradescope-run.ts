@@ -16,6 +16,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { execa } from 'execa';
+import { defaultJobs, describeJobs } from '../cluster/capacity.ts';
 import { LOCKLAB_ROOT } from '../cluster/prepare.ts';
 import { loadLab, type LoadedLab } from '../lab/load.ts';
 import { GradescopeResultsSchema, writeGradescopeResults, type GradescopeResults, type GradescopeTest } from '../report/gradescope.ts';
@@ -90,7 +91,10 @@ export async function runAutograder(labId: string, paths: AutograderPaths): Prom
     mkdirSync(path.dirname(paths.results), { recursive: true });
     rmSync(paths.results, { force: true });
     console.log(`locklab: grading ${studentFiles.join(', ')} from ${located.where}`);
-    const result = await execa(process.execPath, [path.join(LOCKLAB_ROOT, 'bin/locklab.js'), 'grade', labId, '--impl', IMPL, '--json', paths.results], {
+    // The container's CPU quota and memory limit, not the host's CPU count, decide how many runs at once.
+    const jobs = defaultJobs('run');
+    console.log(`locklab: ${describeJobs('run', jobs)}`);
+    const result = await execa(process.execPath, [path.join(LOCKLAB_ROOT, 'bin/locklab.js'), 'grade', labId, '--impl', IMPL, '--jobs', String(jobs.jobs), '--json', paths.results], {
       cwd: work,
       reject: false,
       stdout: ['pipe', 'inherit'],

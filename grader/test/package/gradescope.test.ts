@@ -3,8 +3,9 @@
  * with the instructor; unpacked into a temporary tree laid out as Gradescope's (/autograder/source,
  * submission, results; AUTOGRADER_ROOT points there), setup.sh installs the grader (its Node.js
  * install is skipped because Node 20 is already here; `npm ci` runs offline, from npm's cache) and
- * run_autograder grades submissions: the reference (full marks), the starter (0), and it leaves a
- * valid results.json when files are missing or the grader cannot run at all.
+ * run_autograder grades submissions: the reference (full marks, in a cgroup with Gradescope's
+ * default limits where this machine can make one), the starter (0), and it leaves a valid
+ * results.json when files are missing or the grader cannot run at all.
  */
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -19,6 +20,7 @@ import { setupScript } from '../../src/package/gradescope.ts';
 import { locateStudentFiles } from '../../src/package/submission.ts';
 import { readZip, extractZip } from '../../src/package/zip.ts';
 import { GradescopeResultsSchema, type GradescopeResults } from '../../src/report/gradescope.ts';
+import { limitedCgroup, type Cgroup } from '../support/cgroup.ts';
 
 const test = anyTest as TestFn<{ dir: string; zip: string; root: string }>;
 const cli = path.join(LOCKLAB_ROOT, 'bin/locklab.js');
@@ -54,8 +56,8 @@ test.after.always((t) => {
   if (t.context.dir) rmSync(t.context.dir, { recursive: true, force: true });
 });
 
-/** Puts files in submission/ (emptied first), runs run_autograder as Gradescope does, reads results.json. */
-async function grade(root: string, files: Record<string, string>, env: Record<string, string> = {}): Promise<{ results: GradescopeResults; stdout: string; exitCode: number }> {
+/** Puts files in submission/ (emptied first), runs run_autograder as Gradescope does (inside `cgroup` if given), reads results.json. */
+async function grade(root: string, files: Record<string, string>, env: Record<string, string> = {}, cgroup?: Cgroup): Promise<{ results: GradescopeResults; stdout: string; exitCode: number }> {
   const submission = path.join(root, 'submission');
   rmSync(submission, { recursive: true, force: true });
   mkdirSync(submission, { recursive: true });
@@ -63,7 +65,8 @@ async function grade(root: string, files: Record<string, string>, env: Record<st
     mkdirSync(path.dirname(path.join(submission, file)), { recursive: true });
     copyFileSync(from, path.join(submission, file));
   }
-  const run = await execa('bash', [path.join(root, 'run_autograder')], { cwd: root, reject: false, env: { AUTOGRADER_ROOT: root, GITHUB_ACTIONS: undefined, ...env }, all: true });
+  const command = cgroup ? cgroup.wrap('bash', [path.join(root, 'run_autograder')]) : { file: 'bash', args: [path.join(root, 'run_autograder')] };
+  const run = await execa(command.file, command.args, { cwd: root, reject: false, env: { AUTOGRADER_ROOT: root, GITHUB_ACTIONS: undefined, ...env }, all: true });
   const resultsFile = path.join(env.AUTOGRADER_ROOT ?? root, 'results', 'results.json');
   const results = GradescopeResultsSchema.parse(JSON.parse(readFileSync(resultsFile, 'utf8')));
   return { results, stdout: String(run.all), exitCode: run.exitCode ?? -1 };
@@ -93,10 +96,31 @@ test.serial('the zip: setup.sh and run_autograder at its root (executable), the 
   t.regex(script, /npm ci/);
 });
 
-test.serial('the reference, uploaded flat: full marks, hidden tests included, every test passed', async (t) => {
+/** Gradescope's default container: 768 MB of memory, half a CPU (its documentation's troubleshooting page). */
+const GRADESCOPE_LIMITS = { memoryBytes: 768 * 1024 * 1024, cpus: 0.5 };
+
+test.serial('the reference, uploaded flat, in a cgroup with Gradescope\'s default limits: full marks, hidden tests included, one run at a time', async (t) => {
+  t.timeout(600_000, 'the whole lab on half a CPU');
   const lab = await loadLab('lab1');
-  const { results, exitCode, stdout } = await grade(t.context.root, Object.fromEntries(['server.ts', 'client.ts', 'common.ts'].map((f) => [f, from('solutions')(f)])));
+  const cgroup = limitedCgroup(GRADESCOPE_LIMITS);
+  if ('unavailable' in cgroup) t.log(`graded without Gradescope's limits: this machine cannot make the cgroup (${cgroup.unavailable})`);
+  else t.log(`768 MB and half a CPU: ${cgroup.how}`);
+  const limited = 'unavailable' in cgroup ? undefined : cgroup;
+  let graded;
+  try {
+    graded = await grade(t.context.root, Object.fromEntries(['server.ts', 'client.ts', 'common.ts'].map((f) => [f, from('solutions')(f)])), {}, limited);
+  } finally {
+    limited?.remove();
+  }
+  const { results, exitCode, stdout } = graded;
   t.is(exitCode, 0);
+  // The run's output says how many runs at a time, and why: from the cgroup, not the host's CPU count.
+  const jobsLine = /^locklab: (\d+) runs? at a time: (.*)$/m.exec(stdout);
+  t.truthy(jobsLine, stdout);
+  if (limited) {
+    t.is(jobsLine![1], '1');
+    t.regex(jobsLine![2]!, /the cgroup's CPU quota is 0\.5 CPU; 768 MiB of memory \(cgroup limit\)/);
+  }
   const total = lab.manifest.tests.reduce((a, x) => a + x.points, 0);
   t.is(results.max_score, total);
   t.is(results.score, total, stdout);
@@ -105,6 +129,21 @@ test.serial('the reference, uploaded flat: full marks, hidden tests included, ev
   t.true(results.extra_data!.complete);
   for (const hidden of lab.manifest.tests.filter((x) => x.hidden)) t.true(results.tests.some((x) => x.name.endsWith(`: ${hidden.name}`)), hidden.name);
   t.regex(results.output!, /^Graded lockservice\/server\.ts, lockservice\/client\.ts, lockservice\/common\.ts from the submission \(flat\)\./);
+});
+
+test.serial('the check bites: in the same cgroup, 19 runs at once (what a 19-CPU host chose before) get the grader killed', async (t) => {
+  t.timeout(600_000);
+  const cgroup = limitedCgroup(GRADESCOPE_LIMITS);
+  if ('unavailable' in cgroup) return t.pass(`skipped: this machine cannot make the cgroup (${cgroup.unavailable})`);
+  const results = path.join(t.context.dir, 'killed.json');
+  try {
+    const command = cgroup.wrap(process.execPath, [cli, 'grade', 'lab1', '--impl', 'solutions', '--jobs', '19', '--json', results]);
+    const run = await execa(command.file, command.args, { cwd: LOCKLAB_ROOT, reject: false, env: { NO_COLOR: '1', GITHUB_ACTIONS: undefined } });
+    t.is(run.signal, 'SIGKILL', `exit ${run.exitCode}: ${String(run.stderr).slice(-300)}`);
+    if (existsSync(results)) t.false(GradescopeResultsSchema.parse(JSON.parse(readFileSync(results, 'utf8'))).extra_data!.complete);
+  } finally {
+    cgroup.remove();
+  }
 });
 
 test.serial('the starter, in its lockservice/ folder: 0 points, with replay commands students can run', async (t) => {
