@@ -193,7 +193,7 @@ export async function gradeCommand(args: string[]): Promise<number> {
       progress.testDone(score.points);
       reporter.testDone(score, runs);
       ci.testDone(score, runs);
-      graded.push(gradescopeTest(score, runs, replay));
+      graded.push(gradescopeTest(score, runs, replay, lab.manifest.id));
       writeJson(false);
     },
   }).finally(() => {
@@ -207,7 +207,7 @@ export async function gradeCommand(args: string[]): Promise<number> {
     for (const score of outcome.summary.tests) {
       reporter.testDone(score, []);
       ci.testDone(score, []);
-      graded.push(gradescopeTest(score, [], replay));
+      graded.push(gradescopeTest(score, [], replay, lab.manifest.id));
     }
   }
   writeJson(true);
