@@ -89,8 +89,11 @@ interface Candidate {
   pristine: boolean;
 }
 
+/** A folder name from a submission, as words for a log or a results file: control characters escaped. */
+const printable = (name: string) => name.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+
 export function locateStudentFiles(submission: string, studentFiles: readonly string[], starter?: StarterContents): LocatedFiles {
-  const show = (dir: string) => (path.relative(submission, dir) || '.').split(path.sep).join('/');
+  const show = (dir: string) => printable((path.relative(submission, dir) || '.').split(path.sep).join('/'));
   const whereOf = (dir: string, flat: boolean) => `${show(dir) === '.' ? 'the submission' : `${show(dir)}/`}${flat ? ' (flat)' : ''}`;
   const all = existsSync(submission) ? folders(submission) : [];
 

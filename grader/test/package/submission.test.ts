@@ -60,6 +60,11 @@ test('two different copies, neither the starter: none is graded, and both are li
   t.deepEqual(located, { kind: 'ambiguous', candidates: ['attempt1/', 'attempt2/ (flat)'] });
 });
 
+test('folder names are shown with control characters escaped (they come from the submission)', (t) => {
+  const located = locateStudentFiles(make({ ...copy('a\u001b[2J/', 'one'), ...copy('b/', 'two') }), FILES, STARTER);
+  t.deepEqual(located, { kind: 'ambiguous', candidates: ['a\\u001b[2J/', 'b/'] });
+});
+
 test('a symbolic link is never followed: a file that points at the grader\'s own files is not a student file', (t) => {
   const dir = make({ 'lockservice/client.ts': 'c', 'lockservice/common.ts': 'm' });
   symlinkSync(path.join(LOCKLAB_ROOT, 'solutions', 'lockservice', 'server.ts'), path.join(dir, 'lockservice', 'server.ts'));
