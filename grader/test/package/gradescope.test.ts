@@ -148,6 +148,7 @@ test.serial('the check bites: in the same cgroup, 19 runs at once (what a 19-CPU
 });
 
 test.serial('a repository with the unchanged starter/ and the student\'s own folder: graded from the student\'s, with replay commands they can run; a hidden test says what to run instead', async (t) => {
+  t.timeout(300_000, 'a grading on a busy machine');
   const edited = path.join(t.context.dir, 'edited-server.ts');
   writeFileSync(edited, `${readFileSync(from('starter')('server.ts'), 'utf8')}\n// my work starts here\n`);
   const files = {
@@ -188,6 +189,7 @@ test.serial('two different copies: none is graded, both are named, every test sa
 });
 
 test.serial('a compile error\'s text reaches Gradescope as plain text: `Promise<boolean>` is not taken for HTML', async (t) => {
+  t.timeout(300_000, 'a grading on a busy machine');
   const broken = path.join(t.context.dir, 'broken-client.ts');
   writeFileSync(broken, `${readFileSync(from('starter')('client.ts'), 'utf8')}\nexport const wrong: Promise<boolean> = 1;\n`);
   const { results } = await grade(t.context.root, { 'server.ts': from('starter')('server.ts'), 'client.ts': broken, 'common.ts': from('starter')('common.ts') });
@@ -211,6 +213,7 @@ async function withFakeGrader<T>(root: string, script: string, body: () => Promi
 }
 
 test.serial('grading that cannot start, or stops midway: every test not graded says the reason, not where the files came from', async (t) => {
+  t.timeout(300_000, 'a grading on a busy machine');
   const reference = Object.fromEntries(['server.ts', 'client.ts', 'common.ts'].map((f) => [f, from('solutions')(f)]));
   const refused = await withFakeGrader(t.context.root, 'process.stderr.write("locklab: the lab could not load: broken on purpose\\n");\nprocess.exit(2);\n', () => grade(t.context.root, reference));
   t.is(refused.results.score, 0);
