@@ -18,8 +18,14 @@ import { locateStudentFiles, readStarter, type LocatedFiles } from '../../src/pa
 const FILES = ['lockservice/server.ts', 'lockservice/client.ts', 'lockservice/common.ts'];
 const STARTER = readStarter(LOCKLAB_ROOT, FILES)!;
 
+const made: string[] = [];
+test.after.always(() => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
+
 function make(files: Record<string, string>): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'locklab-submission-'));
+  made.push(dir);
   for (const [f, text] of Object.entries(files)) {
     mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
     writeFileSync(path.join(dir, f), text);
