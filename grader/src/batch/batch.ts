@@ -12,7 +12,7 @@
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { assertImplementation, ImplementationNotFound } from '../cluster/prepare.ts';
+import { assertImplementation, ImplementationNotFound, LOCKLAB_ROOT } from '../cluster/prepare.ts';
 import type { LoadedLab } from '../lab/load.ts';
 import type { GradedTest } from '../lab/manifest.ts';
 import { GradescopeResultsSchema, gradescopeTest, writeGradescopeResults, type GradescopeResults, type GradescopeTest } from '../report/gradescope.ts';
@@ -20,7 +20,8 @@ import { grade, replayCommand } from '../score/grade.ts';
 import { round, scoreTest } from '../score/scorer.ts';
 import { ArchiveError, unpackArchive } from './archive.ts';
 import { gradebook, gradebookShape, rowOf, writeGradebook, type Gradebook, type GradebookRow, type GradebookShape, type Status } from './gradebook.ts';
-import { fingerprint, locateImplementation, shardOf, type Shard, type Submission } from './submissions.ts';
+import { ambiguousText, locateStudentFiles, missingText, readStarter, type StarterContents } from '../package/submission.ts';
+import { fingerprint, shardOf, type Shard, type Submission } from './submissions.ts';
 
 export interface BatchRequest {
   lab: LoadedLab;
@@ -85,8 +86,20 @@ export function finishedResults(file: string, lab: string, seeds: readonly numbe
   return parsed.data;
 }
 
+/** A submission whose lab files cannot be graded as they are: missing, or in several different copies. */
+class SubmissionFilesError extends Error {
+  constructor(
+    readonly status: 'missing_files' | 'ambiguous_files',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 export async function runBatch(request: BatchRequest): Promise<BatchReport> {
   const { lab, out } = request;
+  // An unchanged copy of the starter in a repository is set aside when the student's own copy is there too.
+  const starter = readStarter(LOCKLAB_ROOT, lab.manifest.studentFiles);
   const mine = shardOf(request.submissions, request.shard);
   const shape = gradebookShape(lab.manifest, request.tests, request.seeds);
   const testNames = request.tests.map((t) => t.name);
@@ -100,7 +113,7 @@ export async function runBatch(request: BatchRequest): Promise<BatchReport> {
   for (const submission of mine) {
     let print: string | undefined;
     try {
-      print = fingerprint(submission, lab.manifest.studentFiles);
+      print = fingerprint(submission, lab.manifest.studentFiles, starter);
     } catch {
       print = undefined; // unreadable: graded (and explained) below
     }
@@ -126,7 +139,7 @@ export async function runBatch(request: BatchRequest): Promise<BatchReport> {
     while (next < todo.length) {
       const { submission, print } = todo[next++]!;
       request.events?.begin?.(submission.student);
-      const outcome = await gradeSubmission(request, shape, submission, print ?? 'unreadable');
+      const outcome = await gradeSubmission(request, shape, submission, print ?? 'unreadable', starter);
       graded.push(outcome);
       const results = finishedResults(outcome.resultsFile, lab.manifest.id, request.seeds, testNames);
       rows.set(submission.student, rowOf(submission.student, shape, results));
@@ -140,7 +153,7 @@ export async function runBatch(request: BatchRequest): Promise<BatchReport> {
 }
 
 /** Grades one submission and writes its results file; never throws for anything the submission does. */
-async function gradeSubmission(request: BatchRequest, shape: GradebookShape, submission: Submission, print: string): Promise<StudentOutcome> {
+async function gradeSubmission(request: BatchRequest, shape: GradebookShape, submission: Submission, print: string, starter: StarterContents | undefined): Promise<StudentOutcome> {
   const started = performance.now();
   const { lab, tests, seeds } = request;
   const studentDir = path.join(request.out, submission.student);
@@ -163,20 +176,26 @@ async function gradeSubmission(request: BatchRequest, shape: GradebookShape, sub
     }
   };
   try {
+    let root = submission.path;
     if (submission.kind === 'archive') {
-      unpacked = mkdtempSync(path.join(tmpdir(), 'locklab-submission-'));
+      root = unpacked = mkdtempSync(path.join(tmpdir(), 'locklab-submission-'));
       unpackArchive(submission.path, unpacked);
+    }
+    // The same search as Gradescope's runner: in their folders, flat, or anywhere inside.
+    const located = locateStudentFiles(root, lab.manifest.studentFiles, starter);
+    if (located.kind === 'ambiguous') throw new SubmissionFilesError('ambiguous_files', ambiguousText(located.candidates));
+    if (submission.kind === 'folder' && (located.kind === 'missing' || located.folder)) {
+      impl = located.kind === 'found' ? located.folder! : submission.path; // graded in place
+    } else {
       // The lab's files, as graded, are kept next to the results: replay commands name them.
-      const found = locateImplementation(unpacked, lab.manifest.studentFiles);
       impl = path.join(studentDir, 'submission');
       rmSync(impl, { recursive: true, force: true });
-      mkdirSync(impl, { recursive: true });
-      for (const f of lab.manifest.studentFiles) {
-        if (existsSync(path.join(found, f))) cpSync(path.join(found, f), path.join(impl, f));
+      for (const [f, from] of Object.entries(located.files)) {
+        mkdirSync(path.dirname(path.join(impl, f)), { recursive: true });
+        cpSync(from, path.join(impl, f));
       }
-    } else {
-      impl = locateImplementation(submission.path, lab.manifest.studentFiles);
     }
+    if (located.kind === 'missing') throw new SubmissionFilesError('missing_files', missingText(impl, lab.manifest, located.missing));
     assertImplementation(lab.manifest, impl);
     const outcome = await grade({
       lab,
@@ -186,7 +205,7 @@ async function gradeSubmission(request: BatchRequest, shape: GradebookShape, sub
       jobs: request.runsPerSubmission ?? 1,
       typecheck: request.typecheck,
       onTestDone(score, runs) {
-        graded.push(gradescopeTest(score, runs, replay));
+        graded.push(gradescopeTest(score, runs, replay, lab.manifest.id));
       },
     });
     if (outcome.kind === 'compile_error') {
@@ -199,7 +218,10 @@ async function gradeSubmission(request: BatchRequest, shape: GradebookShape, sub
       reason = lost.length === 0 ? '' : `failed ${lost.map((t) => `${t.name} (seed${t.failingSeeds.length > 1 ? 's' : ''} ${t.failingSeeds.join(' ')})`).join(', ')}`;
     }
   } catch (err) {
-    if (err instanceof ArchiveError) {
+    if (err instanceof SubmissionFilesError) {
+      status = err.status;
+      reason = oneLine(err.message);
+    } else if (err instanceof ArchiveError) {
       status = 'bad_archive';
       reason = `cannot unpack ${path.basename(submission.path)}: ${oneLine(err.message)}`;
     } else if (err instanceof ImplementationNotFound) {

@@ -12,7 +12,7 @@ import type { GradedTest, LabManifest } from '../lab/manifest.ts';
 import type { GradescopeResults } from '../report/gradescope.ts';
 import { round } from '../score/scorer.ts';
 
-export const STATUSES = ['graded', 'compile_error', 'missing_files', 'bad_archive', 'error', 'pending'] as const;
+export const STATUSES = ['graded', 'compile_error', 'missing_files', 'ambiguous_files', 'bad_archive', 'error', 'pending'] as const;
 export type Status = (typeof STATUSES)[number];
 
 export const GradebookRowSchema = z.object({

@@ -32,6 +32,7 @@ const STATUS_TEXT: Record<StudentOutcome['status'], string> = {
   graded: 'graded',
   compile_error: 'does not compile',
   missing_files: 'missing files',
+  ambiguous_files: 'several copies',
   bad_archive: 'bad archive',
   error: 'GRADER ERROR',
 };

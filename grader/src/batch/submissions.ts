@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../commands/common.ts';
+import { locateStudentFiles, type StarterContents } from '../package/submission.ts';
 import { archiveExtension } from './archive.ts';
 
 export interface Submission {
@@ -68,34 +69,25 @@ export function shardOf<T>(sorted: readonly T[], shard: Shard | undefined): T[] 
 }
 
 /**
- * The folder inside a student's folder that holds the lab's files: the folder itself if it has
- * any of them, else its one subfolder (of those that have the most of them, the first by name).
- * With none anywhere, the folder itself: grading then says which files are missing.
+ * A digest of what grading reads: the archive's bytes, or the lab's files as the submission
+ * locator finds them in the folder (package/submission.ts, the one Gradescope's runner uses).
  */
-export function locateImplementation(root: string, studentFiles: readonly string[]): string {
-  const score = (dir: string) => studentFiles.filter((f) => existsSync(path.join(dir, f))).length;
-  if (score(root) > 0) return root;
-  const candidates = readdirSync(root, { withFileTypes: true })
-    .filter((d) => d.isDirectory() && !d.name.startsWith('.') && d.name !== '__MACOSX' && d.name !== 'node_modules')
-    .map((d) => ({ dir: path.join(root, d.name), name: d.name, score: score(path.join(root, d.name)) }))
-    .filter((c) => c.score > 0)
-    .sort((a, b) => b.score - a.score || byName(a.name, b.name));
-  return candidates[0]?.dir ?? root;
-}
-
-/** A digest of what grading reads: the archive's bytes, or the lab's files in the located folder. */
-export function fingerprint(submission: Submission, studentFiles: readonly string[]): string {
+export function fingerprint(submission: Submission, studentFiles: readonly string[], starter?: StarterContents): string {
   const hash = createHash('sha256');
   if (submission.kind === 'archive') {
     hash.update('archive\0').update(readFileSync(submission.path));
   } else {
-    const impl = locateImplementation(submission.path, studentFiles);
-    hash.update(`folder\0${path.relative(submission.path, impl)}\0`);
-    for (const file of studentFiles) {
-      const full = path.join(impl, file);
-      const bytes = existsSync(full) && statSync(full).isFile() ? readFileSync(full) : undefined;
-      hash.update(bytes ? `${file}\0${bytes.length}\0` : `${file}\0missing\0`);
-      if (bytes) hash.update(bytes);
+    const located = locateStudentFiles(submission.path, studentFiles, starter);
+    hash.update(`folder\0${located.kind}\0`);
+    if (located.kind === 'ambiguous') hash.update(located.candidates.join('\0'));
+    else {
+      hash.update(`${located.where}\0`);
+      for (const file of studentFiles) {
+        const from = located.files[file];
+        const bytes = from === undefined ? undefined : readFileSync(from);
+        hash.update(bytes ? `${file}\0${bytes.length}\0` : `${file}\0missing\0`);
+        if (bytes) hash.update(bytes);
+      }
     }
   }
   return `sha256:${hash.digest('hex')}`;

@@ -8,13 +8,13 @@
  * (status "error"; run again to retry them), 2 when the batch cannot run.
  */
 import { existsSync, statSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { runBatch } from '../batch/batch.ts';
 import { BatchProgress, isLiveTerminal } from '../batch/progress.ts';
 import { findSubmissions, parseShard } from '../batch/submissions.ts';
+import { defaultJobs } from '../cluster/capacity.ts';
 import { stopOnSignals } from '../cluster/teardown.ts';
 import { loadLab } from '../lab/load.ts';
 import { EXIT, UsageError } from './common.ts';
@@ -68,11 +68,13 @@ export async function batchCommand(args: string[]): Promise<number> {
   const seeds = Array.from({ length: options.seeds ?? lab.manifest.seeds }, (_, i) => i + 1);
   // The output folder may lie inside the submissions folder; it is not a student.
   const submissions = findSubmissions(options.submissions, [options.out]);
-  const jobs = options.jobs ?? Math.max(1, availableParallelism());
+  // Without --jobs: what the cgroup's CPU quota and memory allow (a submission type-checks and bundles, then runs).
+  const chosen = options.jobs === undefined ? defaultJobs('submission') : undefined;
+  const jobs = options.jobs ?? chosen!.jobs;
 
   const write = (text: string) => process.stdout.write(text);
   const shardText = shard ? `, shard ${shard.index}/${shard.count}` : '';
-  write(`locklab: batch ${lab.manifest.id} (${options.submissions} -> ${options.out}), ${tests.length} tests, ${seeds.length === 1 ? 'seed 1' : `seeds 1..${seeds.length}`}, ${jobs} at a time${shardText}\n`);
+  write(`locklab: batch ${lab.manifest.id} (${options.submissions} -> ${options.out}), ${tests.length} tests, ${seeds.length === 1 ? 'seed 1' : `seeds 1..${seeds.length}`}, ${jobs} at a time${chosen ? ` (${chosen.reason})` : ''}${shardText}\n`);
   const progress = new BatchProgress({ write, live: isLiveTerminal() });
   let report;
   // Ctrl-C or SIGTERM: every node is killed and the temporary folders removed; every finished
@@ -104,7 +106,7 @@ export async function batchCommand(args: string[]): Promise<number> {
   const notes = [
     `${report.graded.length} graded now`,
     `${report.skipped.length} already graded`,
-    ...(['compile_error', 'missing_files', 'bad_archive', 'error'] as const).filter((s) => count(s) > 0).map((s) => `${count(s)} ${s.replace('_', ' ')}`),
+    ...(['compile_error', 'missing_files', 'ambiguous_files', 'bad_archive', 'error'] as const).filter((s) => count(s) > 0).map((s) => `${count(s)} ${s.replace('_', ' ')}`),
   ];
   const mean = rows.length > 0 ? rows.reduce((a, r) => a + r.score, 0) / rows.length : 0;
   write(`\n${rows.length} submission(s): ${notes.join(', ')}; mean ${mean.toFixed(1)}/${report.gradebook.max_score}\n`);

@@ -3,11 +3,11 @@
  *                      [--json FILE] [--trace-dir DIR] [--jobs N] [--no-typecheck] [--faults SPEC]
  *                      [--junit FILE] [--classroom FILE|-] [--no-sandbox]`
  */
-import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import chalk from 'chalk';
 import { z } from 'zod';
+import { defaultJobs, describeJobs } from '../cluster/capacity.ts';
 import { assertImplementation } from '../cluster/prepare.ts';
 import { loadLab, type LoadedLab } from '../lab/load.ts';
 import type { GradedTest } from '../lab/manifest.ts';
@@ -165,12 +165,15 @@ export async function gradeCommand(args: string[]): Promise<number> {
     writeJson(false);
     process.stderr.write(`\nlocklab: stopped by ${signal} after ${graded.length} of ${tests.length} tests; every node was killed${options.json ? `; results so far in ${options.json}` : ''}\n`);
   });
+  // Without --jobs: what the cgroup's CPU quota and memory allow, said when it is fewer than the CPUs.
+  const jobs = options.jobs === undefined ? defaultJobs('run') : undefined;
+  if (jobs?.limited) print(`locklab: ${describeJobs('run', jobs)}\n`);
   const outcome = await grade({
     lab,
     impl,
     tests,
     seeds,
-    jobs: options.jobs ?? Math.max(1, availableParallelism()),
+    jobs: options.jobs ?? jobs!.jobs,
     typecheck: !options['no-typecheck'],
     sandbox: !options['no-sandbox'],
     onNotice: (line) => print(`locklab: ${line}\n`),
@@ -190,7 +193,7 @@ export async function gradeCommand(args: string[]): Promise<number> {
       progress.testDone(score.points);
       reporter.testDone(score, runs);
       ci.testDone(score, runs);
-      graded.push(gradescopeTest(score, runs, replay));
+      graded.push(gradescopeTest(score, runs, replay, lab.manifest.id));
       writeJson(false);
     },
   }).finally(() => {
@@ -204,7 +207,7 @@ export async function gradeCommand(args: string[]): Promise<number> {
     for (const score of outcome.summary.tests) {
       reporter.testDone(score, []);
       ci.testDone(score, []);
-      graded.push(gradescopeTest(score, [], replay));
+      graded.push(gradescopeTest(score, [], replay, lab.manifest.id));
     }
   }
   writeJson(true);

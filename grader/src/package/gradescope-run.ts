@@ -10,17 +10,18 @@
  * The copy is graded as `starter`, so the replay commands that students read are the ones
  * they run in their own repository: `npx locklab grade lab1 --impl starter --test ... --seed ...`.
  */
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { execa } from 'execa';
+import { defaultJobs, describeJobs } from '../cluster/capacity.ts';
 import { LOCKLAB_ROOT } from '../cluster/prepare.ts';
 import { loadLab, type LoadedLab } from '../lab/load.ts';
 import { GradescopeResultsSchema, writeGradescopeResults, type GradescopeResults, type GradescopeTest } from '../report/gradescope.ts';
 import { visibilityOf } from '../score/scorer.ts';
-import { locateStudentFiles } from './submission.ts';
+import { locateStudentFiles, readStarter, uploadAdvice } from './submission.ts';
 
 export interface AutograderPaths {
   submission: string;
@@ -35,8 +36,12 @@ export function autograderPaths(env: NodeJS.ProcessEnv): AutograderPaths {
 /** The folder name the submission is graded under (see the header). */
 export const IMPL = 'starter';
 
-/** Every test of the lab with 0 points, and why: the results when grading could not happen. */
-export function ungraded(lab: LoadedLab, output: string, tests: readonly GradescopeTest[] = []): GradescopeResults {
+/**
+ * Every test of the lab not in `tests`, at 0 points, each saying why (`reason`, one short
+ * paragraph); `output` is the results' top-level text. The results when grading could not
+ * happen, or stopped midway (`tests`: what it graded).
+ */
+export function ungraded(lab: LoadedLab, why: { output: string; reason: string }, tests: readonly GradescopeTest[] = []): GradescopeResults {
   const done = new Set(tests.map((t) => t.extra_data.description + '\0' + t.extra_data.part + '\0' + t.name));
   const rest = lab.manifest.tests
     .map(
@@ -45,10 +50,12 @@ export function ungraded(lab: LoadedLab, output: string, tests: readonly Gradesc
         score: 0,
         max_score: t.points,
         status: 'failed',
-        output: `${t.description}\nNot graded: ${output.split('\n')[0]}`,
+        output: `${t.description}\nNot graded: ${why.reason}`,
+        output_format: 'text',
+        name_format: 'text',
         visibility: visibilityOf(t, lab.manifest),
         tags: [`part-${t.part}`, ...(t.hidden ? ['hidden'] : [])],
-        extra_data: { part: t.part, description: t.description, seeds: [], failing_seeds: [] },
+        extra_data: { test: t.name, part: t.part, description: t.description, seeds: [], failing_seeds: [], ...(t.hidden ? { hidden: true } : {}) },
       }),
     )
     .filter((t) => !done.has(t.extra_data.description + '\0' + t.extra_data.part + '\0' + t.name));
@@ -57,28 +64,31 @@ export function ungraded(lab: LoadedLab, output: string, tests: readonly Gradesc
     score: Math.round(all.reduce((a, t) => a + t.score, 0) * 100) / 100,
     max_score: lab.manifest.tests.reduce((a, t) => a + t.points, 0),
     execution_time: 0,
-    output,
+    output: why.output,
     tests: all,
     extra_data: { lab: lab.manifest.id, complete: false },
   };
 }
 
 const tail = (text: string, lines = 20) => text.split('\n').filter((l) => l.trim() !== '').slice(-lines).join('\n');
+const firstLine = (text: string) => text.split('\n').find((l) => l.trim() !== '')?.trim() ?? '';
 
 /** Grades the submission and writes results.json; returns what it wrote. */
 export async function runAutograder(labId: string, paths: AutograderPaths): Promise<GradescopeResults> {
   const lab = await loadLab(labId);
   const { studentFiles } = lab.manifest;
   const started = performance.now();
-  const located = existsSync(paths.submission) ? locateStudentFiles(paths.submission, studentFiles) : { files: {}, missing: [...studentFiles], where: '' };
-  if (located.missing.length > 0) {
+  // The packed grader carries the starter's files, to tell an unchanged copy from the student's own.
+  const located = locateStudentFiles(paths.submission, studentFiles, readStarter(LOCKLAB_ROOT, studentFiles));
+  if (located.kind === 'ambiguous') {
+    const reason = `Your submission holds several different copies of ${studentFiles.join(', ')}: ${located.candidates.join(', ')}. It was not graded, so that you are not graded on the wrong one: remove all but one copy and submit again.`;
+    return write(paths.results, ungraded(lab, { output: `${reason}\n${uploadAdvice(studentFiles)}`, reason }));
+  }
+  if (located.kind === 'missing') {
     const found = Object.keys(located.files);
-    const output = [
-      `Your submission lacks ${located.missing.join(', ')}, so it was not graded.`,
-      `Upload ${studentFiles.map((f) => path.basename(f)).join(', ')}: either flat, or in their folder (${[...new Set(studentFiles.map((f) => path.dirname(f)))].join(', ')}/), or your whole repository.`,
-      ...(found.length > 0 ? [`Found: ${found.join(', ')}.`] : []),
-    ].join('\n');
-    return write(paths.results, ungraded(lab, output));
+    const reason = `Your submission lacks ${located.missing.join(', ')}, so it was not graded.`;
+    const output = [reason, uploadAdvice(studentFiles), ...(found.length > 0 ? [`Found: ${found.join(', ')}.`] : [])].join('\n');
+    return write(paths.results, ungraded(lab, { output, reason }));
   }
 
   const work = mkdtempSync(path.join(tmpdir(), 'locklab-submission-'));
@@ -90,7 +100,10 @@ export async function runAutograder(labId: string, paths: AutograderPaths): Prom
     mkdirSync(path.dirname(paths.results), { recursive: true });
     rmSync(paths.results, { force: true });
     console.log(`locklab: grading ${studentFiles.join(', ')} from ${located.where}`);
-    const result = await execa(process.execPath, [path.join(LOCKLAB_ROOT, 'bin/locklab.js'), 'grade', labId, '--impl', IMPL, '--json', paths.results], {
+    // The container's CPU quota and memory limit, not the host's CPU count, decide how many runs at once.
+    const jobs = defaultJobs('run');
+    console.log(`locklab: ${describeJobs('run', jobs)}`);
+    const result = await execa(process.execPath, [path.join(LOCKLAB_ROOT, 'bin/locklab.js'), 'grade', labId, '--impl', IMPL, '--jobs', String(jobs.jobs), '--json', paths.results], {
       cwd: work,
       reject: false,
       stdout: ['pipe', 'inherit'],
@@ -100,17 +113,22 @@ export async function runAutograder(labId: string, paths: AutograderPaths): Prom
     });
     const seconds = Math.round((performance.now() - started) / 1000);
     const graded = readResults(paths.results);
-    const from = `Graded ${studentFiles.join(', ')} from ${located.where}.`;
+    const notes = [
+      `Graded ${studentFiles.join(', ')} from ${located.where}.`,
+      ...(located.ignored.length > 0 ? [`Not graded: ${located.ignored.join(', ')}.`] : []),
+      ...(located.pristine ? ['These files are the unchanged starter: edit them, then submit again.'] : []),
+    ].join('\n');
     if (!graded) {
-      const why = result.exitCode === 2 ? String(result.stderr).trim() : `the grader stopped (${result.signal ?? `exit code ${result.exitCode}`}) before it wrote any result`;
-      return write(paths.results, { ...ungraded(lab, `${from}\nThe grading could not run: ${why}`), execution_time: seconds });
+      const why = result.exitCode === 2 ? firstLine(String(result.stderr)) || `exit code 2` : `the grader stopped (${result.signal ?? `exit code ${result.exitCode}`}) before it wrote any result`;
+      const reason = `The grading could not run: ${why}`;
+      return write(paths.results, { ...ungraded(lab, { output: `${notes}\n${reason}`, reason }), execution_time: seconds });
     }
     if (graded.extra_data?.complete !== true) {
-      const why = `The grading stopped before the end (${result.signal ?? `exit code ${result.exitCode}`}); the tests it graded keep their points, the others score 0.`;
+      const reason = `The grading stopped before the end (${result.signal ?? `exit code ${result.exitCode}`}); the tests it graded keep their points, the others score 0.`;
       const details = tail(String(result.stderr));
-      return write(paths.results, { ...ungraded(lab, [from, why, ...(details ? [details] : [])].join('\n'), graded.tests), execution_time: seconds });
+      return write(paths.results, { ...ungraded(lab, { output: [notes, reason, ...(details ? [details] : [])].join('\n'), reason }, graded.tests), execution_time: seconds });
     }
-    return write(paths.results, { ...graded, output: graded.output ? `${from}\n${graded.output}` : from });
+    return write(paths.results, { ...graded, output: graded.output ? `${notes}\n${graded.output}` : notes });
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

@@ -8,9 +8,11 @@
  *                     results.json of its own if that could not even start
  *   locklab/          the grader: package.json, package-lock.json and package.json's `files`
  *                     (bin/, grader/src/, tsconfig.json, ...), with only this lab under labs/,
- *                     hidden tests included; never solutions/ or the grader's own tests
+ *                     hidden tests included, and the starter's copy of the lab's student files
+ *                     (to tell an unchanged copy in a repository from the student's own); never
+ *                     solutions/ or the grader's own tests
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { LOCKLAB_ROOT } from '../cluster/prepare.ts';
 import { loadLab } from '../lab/load.ts';
@@ -56,7 +58,8 @@ fi
 echo "setup.sh: node $(node --version), npm $(npm --version)"
 
 cd "$ROOT/source/${GRADER_DIR}"
-npm ci --no-audit --no-fund
+# Only what grading needs: the grader's own tests, and their browser, stay out of the image.
+npm ci --omit=dev --no-audit --no-fund
 `;
 }
 
@@ -87,6 +90,7 @@ if [ ! -s "$RESULTS" ]; then
 {
   "score": 0,
   "execution_time": 0,
+  "output_format": "text",
   "output": "The autograder could not run (exit status $status), so this submission was not graded. This is not a problem with your code: please tell your instructor.",
   "tests": []
 }
@@ -104,8 +108,10 @@ export interface GradescopePackage {
 
 /** The autograder's entries, from the repository at `root`. */
 export async function gradescopeAutograder(labId: string, root = LOCKLAB_ROOT, nodeVersion = nodeVersionFor()): Promise<GradescopePackage> {
-  await loadLab(labId, path.join(root, 'labs')); // an unknown or invalid lab stops here, with its reason
-  const files: PackedFile[] = graderFiles(root, labFilter([labId])).map((f) => packed(root, f, `${GRADER_DIR}/${f}`));
+  // An unknown or invalid lab stops here, with its reason.
+  const lab = await loadLab(labId, path.join(root, 'labs'));
+  const starter = lab.manifest.studentFiles.map((f) => `starter/${f}`).filter((f) => existsSync(path.join(root, f)));
+  const files: PackedFile[] = [...graderFiles(root, labFilter([labId])), ...starter].sort().map((f) => packed(root, f, `${GRADER_DIR}/${f}`));
   const text = (p: string, content: string, mode: number): ZipEntry => ({ path: p, data: Buffer.from(content), mode });
   const directories = new Set<string>();
   for (const f of files) {

@@ -2,7 +2,9 @@
  * `locklab export-student --out DIR [--lab LAB ...]`: the repository students get. The grader
  * (package.json's `files`), the labs without their hidden tests, the starter, the documents for
  * students, package.json and its lock file, .gitignore, and a README whose first commands work
- * there: `npm ci && npx locklab grade <lab>` (the starter scores 0).
+ * there: `npm ci && npx locklab grade <lab>` (the starter scores 0). Also `.npmrc` (`npm ci`
+ * leaves out the grader's own test tools, a browser among them), the GitHub Classroom workflow
+ * (.github/workflows/classroom.yml), and in the README what to hand in.
  *
  * Never: solutions/, hidden tests, the grader's own tests and bench (they need the reference and
  * its mutants), the instructors' guide.
@@ -12,7 +14,9 @@ import path from 'node:path';
 import { z } from 'zod';
 import { LOCKLAB_ROOT } from '../cluster/prepare.ts';
 import { listLabIds, loadLab, type LoadedLab } from '../lab/load.ts';
+import { classroomWorkflow } from './classroom-workflow.ts';
 import { graderFiles, labFilter, packed, readPackageJson, walk, type PackedFile } from './files.ts';
+import { uploadAdvice } from './submission.ts';
 
 /** Every document of docs/ goes to students but these. */
 export const INSTRUCTOR_DOCS = ['docs/instructors.md'];
@@ -47,13 +51,20 @@ export function studentFiles(root: string, labs: readonly LoadedLab[]): PackedFi
 
 const TsconfigSchema = z.looseObject({ include: z.array(z.string()).optional() });
 
-/** package.json for students: `npm test` grades the starter; no script that needs what is not there. */
+/**
+ * package.json for students: `npm test` grades the starter; no script that needs what is not there.
+ * The grader is this package itself, whose own bin npm does not put on the scripts' PATH, so the
+ * script runs it by its file. The dependencies stay as they are: package-lock.json must match.
+ */
 export function studentPackageJson(root: string, labIds: readonly string[]): string {
   const original = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as Record<string, unknown>;
   const scripts = readPackageJson(root).scripts ?? {};
-  const test = labIds.map((id) => `locklab grade ${id}`).join(' && ');
+  const test = labIds.map((id) => `node bin/locklab.js grade ${id}`).join(' && ');
   return JSON.stringify({ ...original, scripts: { test, typecheck: scripts.typecheck ?? 'tsc -p .' } }, null, 2) + '\n';
 }
+
+/** npm's settings for students: `npm ci` installs what grading needs, not the grader's own test tools (ava, a browser). */
+export const STUDENT_NPMRC = '# What grading needs; the grader\'s own test tools (devDependencies) are not installed.\nomit=dev\n';
 
 /** tsconfig.json for students: its `include` without the folders they do not have. */
 export function studentTsconfig(root: string, present: (relative: string) => boolean): string | undefined {
@@ -128,6 +139,12 @@ export function studentReadme(original: string, labs: readonly LoadedLab[], docs
     `The untouched starter compiles and scores 0. \`npm test\` grades it too, and \`npm run typecheck\` type-checks`,
     'your code as the grader does.',
     '',
+    '## Handing in',
+    '',
+    `- **Gradescope**: ${uploadAdvice(files)} They are in ${[...new Set(files.map((f) => `\`starter/${path.posix.dirname(f)}/\``))].join(', ')}.`,
+    '- **GitHub Classroom**: push. `.github/workflows/classroom.yml` grades every push as `npx locklab grade` does',
+    '  and reports the points; the run in the Actions tab lists every test.',
+    '',
   );
   const command = markdownSection(original, 'The command');
   if (command) out.push(command, '');
@@ -162,6 +179,8 @@ export async function exportStudentRepository(out: string, labIds: readonly stri
   }
   const present = (relative: string) => written.some((w) => w === relative || w.startsWith(`${relative.replace(/\/+$/, '')}/`));
   write('package.json', studentPackageJson(root, labIds));
+  write('.npmrc', STUDENT_NPMRC);
+  write('.github/workflows/classroom.yml', classroomWorkflow(labIds));
   const tsconfig = studentTsconfig(root, present);
   if (tsconfig !== undefined) write('tsconfig.json', tsconfig);
   const rank = (d: string) => (DOC_ORDER.includes(d) ? DOC_ORDER.indexOf(d) : DOC_ORDER.length);

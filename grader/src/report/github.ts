@@ -1,7 +1,13 @@
 /**
- * GitHub Actions (`GITHUB_ACTIONS=true`): an `::error` annotation per failing test, on the
+ * GitHub Actions (`GITHUB_ACTIONS=true`): `::error` annotations for failing tests, on the
  * student's file and line when a stack trace or the compiler names one, and a Markdown table of
  * the results appended to the job summary (`$GITHUB_STEP_SUMMARY`).
+ *
+ * GitHub keeps at most 10 error annotations per step and drops the rest without a word
+ * (actions/toolkit, docs/problem-matchers.md: "10 warning annotations, 10 error annotations, and
+ * 10 notice annotations per step"). So the annotations are written at the end, the most useful
+ * first (a compile error; then by part, a failure on a line of the student's code, the points
+ * lost), at most 10, and a notice points to the job summary, which lists every test.
  */
 import { appendFileSync } from 'node:fs';
 import type { RunResult } from '../score/run-test.ts';
@@ -33,8 +39,11 @@ export interface Annotation {
   col?: number;
 }
 
-/** `::error file=...,line=...,col=...,title=...::message` */
-export function errorCommand(a: Annotation): string {
+/** Error annotations GitHub shows per step. */
+export const MAX_ERROR_ANNOTATIONS = 10;
+
+/** `::error file=...,line=...,col=...,title=...::message` (or `::notice ...`) */
+export function errorCommand(a: Annotation, kind: 'error' | 'notice' = 'error'): string {
   const props: string[] = [];
   if (a.file !== undefined) {
     props.push(`file=${escapeProperty(a.file)}`);
@@ -42,14 +51,29 @@ export function errorCommand(a: Annotation): string {
     if (a.col !== undefined) props.push(`col=${a.col}`);
   }
   props.push(`title=${escapeProperty(a.title)}`);
-  return `::error ${props.join(',')}::${escapeData(a.message)}`;
+  return `::${kind} ${props.join(',')}::${escapeData(a.message)}`;
 }
 
 const points = (n: number) => String(Math.round(n * 100) / 100);
 
+/** An annotation waiting for the end, and its place in the order (smaller first). */
+interface Pending {
+  annotation: Annotation;
+  rank: number[];
+}
+
+const byRank = (a: Pending, b: Pending) => {
+  for (let i = 0; i < Math.max(a.rank.length, b.rank.length); i++) {
+    const d = (a.rank[i] ?? 0) - (b.rank[i] ?? 0);
+    if (d !== 0) return d;
+  }
+  return 0;
+};
+
 export class GitHubReporter implements Reporter {
   private readonly tests: { score: TestScore; failed?: RunResult }[] = [];
   private compileDetails: string[] | undefined;
+  private readonly pending: Pending[] = [];
 
   constructor(
     private readonly info: GradeInfo,
@@ -67,13 +91,11 @@ export class GitHubReporter implements Reporter {
   compileError(details: string[]): void {
     this.compileDetails = details;
     const located = details.map((d) => ({ detail: d, location: findStudentLocation(d, this.info.lab.studentFiles) }));
-    for (const { detail, location } of located.filter((l) => l.location).slice(0, 20)) {
-      const message = detail.replace(/^[^\s]+?\(\d+,\d+\):\s*/, '');
-      this.options.write(errorCommand({ title: 'locklab: the implementation does not compile', message, ...this.where(location) }) + '\n');
-    }
-    if (!located.some((l) => l.location)) {
-      this.options.write(errorCommand({ title: 'locklab: the implementation does not compile', message: details.join('\n') }) + '\n');
-    }
+    const title = 'locklab: the implementation does not compile';
+    located
+      .filter((l) => l.location)
+      .forEach(({ detail, location }, i) => this.pending.push({ annotation: { title, message: detail.replace(/^[^\s]+?\(\d+,\d+\):\s*/, ''), ...this.where(location) }, rank: [0, i] }));
+    if (!located.some((l) => l.location)) this.pending.push({ annotation: { title, message: details.join('\n') }, rank: [0, 0] });
   }
 
   testDone(score: TestScore, runs: readonly RunResult[]): void {
@@ -88,10 +110,25 @@ export class GitHubReporter implements Reporter {
       `replay: ${this.info.replay(score.name, failed.seed)}`,
     ].filter(Boolean);
     const title = `${score.name} (part ${score.part}): ${points(score.points)}/${points(score.maxPoints)}`;
-    this.options.write(errorCommand({ title, message: message.join('\n'), ...this.where(locateRunFailure(failed, this.info.lab.studentFiles)) }) + '\n');
+    const where = this.where(locateRunFailure(failed, this.info.lab.studentFiles));
+    const part = this.info.lab.parts.findIndex((p) => p.id === score.part);
+    // Earlier parts first (later parts build on them), then a failure on a line of the student's code, then the points lost.
+    const rank = [1, part < 0 ? this.info.lab.parts.length : part, where.file === undefined ? 1 : 0, -(score.maxPoints - score.points), this.pending.length];
+    this.pending.push({ annotation: { title, message: message.join('\n'), ...where }, rank });
   }
 
   finish(summary: Summary, wallMs: number): void {
+    const ordered = [...this.pending].sort(byRank);
+    for (const { annotation } of ordered.slice(0, MAX_ERROR_ANNOTATIONS)) this.options.write(errorCommand(annotation) + '\n');
+    const rest = ordered.length - MAX_ERROR_ANNOTATIONS;
+    if (rest > 0) {
+      const compile = this.compileDetails !== undefined;
+      const what = `${rest} more ${compile ? 'compiler message' : 'failing test'}${rest === 1 ? '' : 's'}`;
+      const listed = compile ? "the compiler's messages" : 'every test, with what went wrong and the command that replays it';
+      const where = this.options.summaryFile ? `This run's job summary shows ${listed}.` : `The log above shows ${listed}.`;
+      const message = `GitHub shows ${MAX_ERROR_ANNOTATIONS} error annotations per step: these are the first${compile ? '' : ' by part and by points lost'}. ${where}`;
+      this.options.write(errorCommand({ title: `locklab: ${what} not annotated`, message }, 'notice') + '\n');
+    }
     if (!this.options.summaryFile) return;
     appendFileSync(this.options.summaryFile, stepSummary(this.info, this.tests, summary, wallMs, this.compileDetails));
   }

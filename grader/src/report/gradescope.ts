@@ -10,6 +10,14 @@ import type { RunResult } from '../score/run-test.ts';
 import type { TestScore } from '../score/scorer.ts';
 
 const Visibility = z.enum(['hidden', 'after_due_date', 'after_published', 'visible']);
+/** How Gradescope renders a string (its autograder specification, "Output String Formatting"). */
+const Format = z.enum(['text', 'html', 'simple_format', 'md', 'ansi']);
+
+/**
+ * Every string is plain text: Gradescope's default for the top-level `output` is `simple_format`
+ * (HTML), which would swallow a compiler's `Promise<boolean>` or a student's `<script>`.
+ */
+export const TEXT_FORMATS = { output_format: 'text', test_output_format: 'text', test_name_format: 'text' } as const;
 
 export const GradescopeTestSchema = z.object({
   name: z.string(),
@@ -17,6 +25,8 @@ export const GradescopeTestSchema = z.object({
   max_score: z.number().nonnegative(),
   status: z.enum(['passed', 'failed']),
   output: z.string(),
+  output_format: Format.optional(),
+  name_format: Format.optional(),
   visibility: Visibility,
   tags: z.array(z.string()).optional(),
   extra_data: z.object({
@@ -40,6 +50,9 @@ export const GradescopeResultsSchema = z.object({
   max_score: z.number().nonnegative().optional(),
   execution_time: z.number().int().nonnegative(),
   output: z.string().optional(),
+  output_format: Format.optional(),
+  test_output_format: Format.optional(),
+  test_name_format: Format.optional(),
   visibility: Visibility.optional(),
   stdout_visibility: Visibility.optional(),
   tests: z.array(GradescopeTestSchema),
@@ -51,7 +64,7 @@ export const GradescopeResultsSchema = z.object({
       batch: z
         .object({
           student: z.string(),
-          status: z.enum(['graded', 'compile_error', 'missing_files', 'bad_archive', 'error']),
+          status: z.enum(['graded', 'compile_error', 'missing_files', 'ambiguous_files', 'bad_archive', 'error']),
           reason: z.string(),
           seeds: z.array(z.number().int()),
           tests: z.array(z.string()),
@@ -65,8 +78,28 @@ export const GradescopeResultsSchema = z.object({
 export type GradescopeResults = z.infer<typeof GradescopeResultsSchema>;
 export type GradescopeTest = z.infer<typeof GradescopeTestSchema>;
 
-export function gradescopeTest(score: TestScore, runs: readonly RunResult[], replay: (test: string, seed: number) => string): GradescopeTest {
+/**
+ * What a student can run about a failed hidden test: its code is not in their repository (`--test`
+ * would say "unknown test"), so the part's own tests on many seeds.
+ */
+export function hiddenTestAdvice(lab: string, part: string): string {
+  return `This test is hidden: its code is not in your repository, so this run cannot be replayed there. To look for the same bug, run part ${part}'s tests on many seeds: npx locklab grade ${lab} --part ${part} --seeds 20`;
+}
+
+/**
+ * A test's entry in results.json. `lab` is the lab's id: a hidden test's output then tells
+ * students what they can run instead of a replay command they cannot (its `extra_data` keeps
+ * the replay commands, for the instructor).
+ */
+export function gradescopeTest(score: TestScore, runs: readonly RunResult[], replay: (test: string, seed: number) => string, lab?: string): GradescopeTest {
   const failed = runs.find((r) => !r.passed);
+  const others = runs.filter((r) => !r.passed && r !== failed);
+  const hidden = score.hidden === true && lab !== undefined;
+  const replayLines = !failed
+    ? []
+    : hidden
+      ? [...(others.length > 0 ? [`Also failing on seed${others.length > 1 ? 's' : ''} ${others.map((r) => r.seed).join(', ')}.`] : []), hiddenTestAdvice(lab, score.part)]
+      : [`Replay: ${replay(score.name, failed.seed)}`, ...others.map((r) => `Also failing on seed ${r.seed}: ${replay(score.name, r.seed)}`)];
   const output = failed
     ? [
         `${score.description}`,
@@ -74,8 +107,7 @@ export function gradescopeTest(score: TestScore, runs: readonly RunResult[], rep
         `FAILED on seed ${failed.seed}: ${failed.message ?? ''}`,
         failed.hint ? `Hint: ${failed.hint}` : '',
         ...Object.entries(failed.logs).flatMap(([node, lines]) => [`${node}:`, ...lines.map((l) => `  ${l}`)]),
-        `Replay: ${replay(score.name, failed.seed)}`,
-        ...runs.filter((r) => !r.passed && r !== failed).map((r) => `Also failing on seed ${r.seed}: ${replay(score.name, r.seed)}`),
+        ...replayLines,
       ]
         .filter(Boolean)
         .join('\n')
@@ -88,6 +120,8 @@ export function gradescopeTest(score: TestScore, runs: readonly RunResult[], rep
     max_score: score.maxPoints,
     status: score.passed ? 'passed' : 'failed',
     output,
+    output_format: 'text',
+    name_format: 'text',
     visibility: score.visibility ?? 'visible',
     tags: [`part-${score.part}`, ...(score.hidden ? ['hidden'] : [])],
     extra_data: {
@@ -104,9 +138,9 @@ export function gradescopeTest(score: TestScore, runs: readonly RunResult[], rep
   };
 }
 
-/** Validates and writes the file atomically (write a temporary file, then rename). */
+/** Validates and writes the file atomically (write a temporary file, then rename); every string is plain text unless it says otherwise. */
 export function writeGradescopeResults(file: string, results: GradescopeResults): void {
-  const valid = GradescopeResultsSchema.parse(results);
+  const valid = GradescopeResultsSchema.parse({ ...TEXT_FORMATS, ...results });
   mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   const temporary = `${file}.${process.pid}.tmp`;
   writeFileSync(temporary, JSON.stringify(valid, null, 2) + '\n');

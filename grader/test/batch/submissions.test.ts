@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
 import { UsageError } from '../../src/commands/common.ts';
-import { findSubmissions, fingerprint, locateImplementation, parseShard, shardOf } from '../../src/batch/submissions.ts';
+import { findSubmissions, fingerprint, parseShard, shardOf } from '../../src/batch/submissions.ts';
+import { locateStudentFiles } from '../../src/package/submission.ts';
 
 const FILES = ['lockservice/server.ts', 'lockservice/client.ts', 'lockservice/common.ts'];
 
@@ -76,15 +77,17 @@ test('shards partition the class: disjoint, and together every submission once',
   t.pass();
 });
 
-test("the lab's files: at the top, or one level down (the fullest folder, then the first by name)", (t) => {
-  const top = tree({ 'lockservice/server.ts': '', 'extra/lockservice/server.ts': '' });
-  t.is(locateImplementation(top, FILES), top);
-  const nested = tree({ 'lab1-alice/lockservice/server.ts': '', 'lab1-alice/lockservice/client.ts': '', 'a-old/lockservice/server.ts': '', 'notes/readme': '' });
-  t.is(locateImplementation(nested, FILES), path.join(nested, 'lab1-alice'));
-  const tie = tree({ 'b/lockservice/server.ts': '', 'a/lockservice/server.ts': '' });
-  t.is(locateImplementation(tie, FILES), path.join(tie, 'a'));
-  const none = tree({ 'deep/er/lockservice/server.ts': '' });
-  t.is(locateImplementation(none, FILES), none, 'two levels down is not looked at: grading says what is missing');
+test("the lab's files are found as Gradescope's runner finds them: at the top, nested, or flat (package/submission.ts)", (t) => {
+  const complete = (prefix: string) => Object.fromEntries(FILES.map((f) => [`${prefix}${f}`, f]));
+  const top = tree({ ...complete(''), 'extra/lockservice/server.ts': '' });
+  t.like(locateStudentFiles(top, FILES), { kind: 'found', folder: top });
+  const nested = tree({ ...complete('lab1-alice/'), 'a-old/lockservice/server.ts': '', 'notes/readme': '' });
+  t.like(locateStudentFiles(nested, FILES), { kind: 'found', folder: path.join(nested, 'lab1-alice') });
+  const flat = locateStudentFiles(tree({ 'server.ts': '1', 'client.ts': '2', 'common.ts': '3' }), FILES);
+  t.like(flat, { kind: 'found', where: 'the submission (flat)' });
+  t.is(flat.kind === 'found' ? flat.folder : 'x', undefined, 'flat files are copied before grading, not graded in place');
+  const partial = locateStudentFiles(tree({ 'b/lockservice/server.ts': '', 'a/lockservice/server.ts': '' }), FILES);
+  t.like(partial, { kind: 'missing', missing: ['lockservice/client.ts', 'lockservice/common.ts'] });
 });
 
 test("the fingerprint changes with the lab's files only", (t) => {

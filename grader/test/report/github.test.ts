@@ -16,13 +16,13 @@ import { info, NASTY, run, score, summaryOf } from './fixtures.ts';
 const cli = path.join(LOCKLAB_ROOT, 'bin/locklab.js');
 
 /** The annotation lines of some output, parsed back: the command, its properties and its message. */
-function annotations(output: string): { props: Record<string, string>; message: string }[] {
+function annotations(output: string, kind = 'error'): { props: Record<string, string>; message: string }[] {
   const unescape = (s: string) => s.replace(/%0A/g, '\n').replace(/%0D/g, '\r').replace(/%3A/g, ':').replace(/%2C/g, ',').replace(/%25/g, '%');
   return output
     .split('\n')
-    .filter((l) => l.startsWith('::error '))
+    .filter((l) => l.startsWith(`::${kind} `))
     .map((line) => {
-      const match = /^::error (.*?)::(.*)$/.exec(line)!;
+      const match = /^::\w+ (.*?)::(.*)$/.exec(line)!;
       const props = Object.fromEntries(match[1]!.split(',').map((p) => p.split('=') as [string, string]).map(([k, v]) => [k, unescape(v)]));
       return { props, message: unescape(match[2]!) };
     });
@@ -83,6 +83,8 @@ test('annotations: one per failing test, on the student file when the stack name
     run('PrimaryFail1', 'A', 2, { message: 'again' }),
   ]);
   reporter.testDone(score('PrimaryFail2', 'B', 5, [1]), [run('PrimaryFail2', 'B', 1, { message: `wrong, ${NASTY}`, logs: { c1: ['at x (/outside/lockservice/client.ts:1:1)'] } })]);
+  t.is(out, '', 'written at the end, in order of use');
+  reporter.finish(summaryOf([score('Basic', 'A', 8), score('PrimaryFail1', 'A', 8, [1, 2]), score('PrimaryFail2', 'B', 5, [1])]), 1000);
   const found = annotations(out);
   t.is(found.length, 2, out);
   t.deepEqual(found[0]!.props, { file: 'mywork/lockservice/server.ts', line: '42', col: '7', title: 'PrimaryFail1 (part A): 0/8' });
@@ -98,6 +100,7 @@ test('annotations: one per failing test, on the student file when the stack name
   const failing = new GitHubReporter(info, { write: (s) => (compile += s), workspace: '/repo', cwd: '/repo' });
   failing.compileError(['mywork/lockservice/client.ts(20,25): error TS2345: Argument of type "lock"', 'mywork/lockservice/server.ts(3,1): error TS1005: ";" expected']);
   failing.testDone(score('Basic', 'A', 8, [1], [1]), []);
+  failing.finish(summaryOf([score('Basic', 'A', 8, [1], [1])]), 1000);
   const errors = annotations(compile);
   t.deepEqual(
     errors.map((e) => [e.props.file, e.props.line, e.props.col, e.message]),
@@ -107,6 +110,36 @@ test('annotations: one per failing test, on the student file when the stack name
     ],
     'tests that did not run add no annotation of their own',
   );
+});
+
+test('at most 10 error annotations (GitHub drops the rest of a step\'s): the most useful first, and a notice that points to the job summary', (t) => {
+  let out = '';
+  const summaryFile = path.join(mkdtempSync(path.join(tmpdir(), 'locklab-cap-')), 'summary.md');
+  const reporter = new GitHubReporter(info, { write: (s) => (out += s), workspace: '/repo', cwd: '/repo', summaryFile });
+  const scores: ReturnType<typeof score>[] = [];
+  // 19 failing tests, as the starter has: part B's first, then part A's, small and large.
+  for (let i = 1; i <= 9; i++) scores.push(score(`B${i}`, 'B', 5, [1]));
+  for (let i = 1; i <= 8; i++) scores.push(score(`A${i}`, 'A', i % 2 === 0 ? 8 : 4, [1]));
+  scores.push(score('ACrash', 'A', 4, [1]));
+  scores.push(score('BCrash', 'B', 5, [1]));
+  for (const s of scores) {
+    const crash = s.name.endsWith('Crash') ? { logs: { primary: ['    at Server.lock (/repo/mywork/lockservice/server.ts:42:7)'] }, node: 'primary' } : {};
+    reporter.testDone(s, [run(s.name, s.part, 1, { message: `${s.name} failed`, ...crash })]);
+  }
+  reporter.finish(summaryOf(scores), 1000);
+  const errors = annotations(out);
+  t.is(errors.length, 10);
+  t.deepEqual(
+    errors.map((e) => e.props.title!.replace(/ \(part .*$/, '')),
+    ['ACrash', 'A2', 'A4', 'A6', 'A8', 'A1', 'A3', 'A5', 'A7', 'BCrash'],
+    'part A first; in a part, a failure on a line of code, then the most points lost',
+  );
+  const notices = annotations(out, 'notice');
+  t.is(notices.length, 1);
+  t.is(notices[0]!.props.title, 'locklab: 9 more failing tests not annotated');
+  t.regex(notices[0]!.message, /^GitHub shows 10 error annotations per step: these are the first by part and by points lost\. This run's job summary shows every test/);
+  const summary = readFileSync(summaryFile, 'utf8');
+  t.is(summary.split('\n').filter((l) => l.startsWith('| ❌')).length, 19, 'the job summary has every failing test');
 });
 
 test('the job summary: appended, a row per test, parts, replay commands; table cells cannot be broken', (t) => {
@@ -163,4 +196,15 @@ test('locklab grade under GitHub Actions: an annotation on the line that threw, 
   t.is(outside.exitCode, 1);
   t.false(String(outside.stdout).includes('::error'), 'no workflow commands outside GitHub Actions');
   t.is(readFileSync(summary, 'utf8'), markdown, 'and no job summary');
+});
+
+test('the starter under GitHub Actions: every test fails, 10 error annotations and a notice, not one per test', async (t) => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'locklab-actions-'));
+  const env = { NO_COLOR: '1', GITHUB_ACTIONS: 'true', GITHUB_WORKSPACE: LOCKLAB_ROOT, GITHUB_STEP_SUMMARY: path.join(dir, 'summary.md'), GITHUB_OUTPUT: undefined };
+  const result = await execa(process.execPath, [cli, 'grade', 'lab1', '--impl', 'starter', '--no-typecheck'], { cwd: LOCKLAB_ROOT, reject: false, env });
+  t.is(result.exitCode, 1, String(result.stderr));
+  const failing = readFileSync(path.join(dir, 'summary.md'), 'utf8').split('\n').filter((l) => l.startsWith('| ❌')).length;
+  t.true(failing > 10, `${failing} failing tests`);
+  t.is(annotations(String(result.stdout)).length, 10);
+  t.deepEqual(annotations(String(result.stdout), 'notice').map((n) => n.props.title), [`locklab: ${failing - 10} more failing tests not annotated`]);
 });

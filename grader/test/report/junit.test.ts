@@ -2,25 +2,26 @@
  * `--junit FILE`: the document is well-formed XML (parsed by a real XML parser, Chromium's
  * DOMParser, which rejects any error), has a testcase per graded test with classname lab.part and
  * a time, and a failure with the reason and the replay command; nasty log text cannot break it.
- *
- * Needs /usr/bin/chromium, as the trace viewer's tests do.
+ * The browser is the one every browser test uses (../support/browser.ts).
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import anyTest, { type TestFn } from 'ava';
 import { execa } from 'execa';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { LOCKLAB_ROOT } from '../../src/cluster/prepare.ts';
 import { JUnitReporter, junitXml, xmlText } from '../../src/report/junit.ts';
+import { launchBrowser } from '../support/browser.ts';
 import { info, NASTY, run, score, summaryOf } from './fixtures.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const test = anyTest as TestFn<{ browser: Browser; dir: string }>;
 
 test.before(async (t) => {
-  if (!existsSync(CHROMIUM)) throw new Error(`the JUnit tests parse XML in Chromium at ${CHROMIUM}; install it with: apt-get update && apt-get install -y chromium`);
-  t.context.browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu'] });
+  t.timeout(300_000, 'the first start of the npm browser unpacks it');
+  const { browser, choice } = await launchBrowser();
+  t.log(`browser: ${choice.why}`);
+  t.context.browser = browser;
   t.context.dir = mkdtempSync(path.join(tmpdir(), 'locklab-junit-'));
 });
 

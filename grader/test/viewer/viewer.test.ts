@@ -1,36 +1,31 @@
 /**
- * The trace viewer in a real browser (Debian's Chromium through playwright-core): a recorded
- * trace of a graded run, a hand-made failing trace whose history is not linearizable, and a
- * synthetic trace of 10,000 messages for speed. Screenshots go to test-artifacts/.
- *
- * Needs /usr/bin/chromium (`apt-get install -y chromium`); without it every test here fails
- * with a message that says so.
+ * The trace viewer in a real browser (Chromium through playwright-core, found by
+ * ../support/browser.ts: an installed one, or the one npm installed): a recorded trace of a graded
+ * run, a hand-made failing trace whose history is not linearizable, and a synthetic trace of
+ * 10,000 messages for speed. Screenshots go to test-artifacts/.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import anyTest, { type TestFn } from 'ava';
 import { execa } from 'execa';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import type { TraceEvent, TraceFile } from '../../src/net/trace.ts';
 import type { Body } from '../../src/runtime/protocol.ts';
 import { renderTraceHtml, writeTraceHtml } from '../../src/report/trace-viewer.ts';
+import { launchBrowser } from '../support/browser.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 const ARTIFACTS = path.join(ROOT, 'test-artifacts');
 
 const test = anyTest as TestFn<{ browser: Browser; dir: string }>;
 
 test.before(async (t) => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`the trace viewer tests need Chromium at ${CHROMIUM}; install it with: apt-get update && apt-get install -y chromium`);
-  }
-  t.context.browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
+  t.timeout(300_000, 'the first start of the npm browser unpacks it');
+  const { browser, choice } = await launchBrowser();
+  t.log(`browser: ${choice.why}`);
+  t.context.browser = browser;
   t.context.dir = mkdtempSync(path.join(tmpdir(), 'locklab-viewer-'));
   mkdirSync(ARTIFACTS, { recursive: true });
 });
