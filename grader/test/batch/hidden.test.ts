@@ -76,7 +76,7 @@ test('results.json: a hidden test is shown after publication, as the manifest sa
   t.deepEqual(results.tests[1]!.tags, ['part-B', 'hidden']);
 });
 
-test('the terminal names every failing seed with its replay command', (t) => {
+test('the terminal explains the first failing seed with its replay command, and lists the others', (t) => {
   let text = '';
   const replay = (name: string, seed: number) => `npx locklab grade lab1 --impl x --test ${name} --seed ${seed}`;
   const reporter = new TerminalReporter({ write: (s) => (text += s), lab: 'lab1', impl: 'x', replay });
@@ -87,6 +87,5 @@ test('the terminal names every failing seed with its replay command', (t) => {
   reporter.testDone(scoreTest(graded, runs), runs);
   t.regex(text, /seed 1: bad 1/);
   t.regex(text, /replay: npx locklab grade lab1 --impl x --test Basic --seed 1\n/);
-  t.regex(text, /also failing: seed 3, replay: npx locklab grade lab1 --impl x --test Basic --seed 3\n/);
-  t.regex(text, /also failing: seed 4, replay: npx locklab grade lab1 --impl x --test Basic --seed 4\n/);
+  t.regex(text, /also failing: seeds 3, 4\n/);
 });

@@ -113,7 +113,7 @@ test.serial('the starter, in its lockservice/ folder: 0 points, with replay comm
   t.is(results.score, 0);
   t.true(results.extra_data!.complete);
   const failed = results.tests.find((x) => x.extra_data.replay)!;
-  t.regex(failed.extra_data.replay!, /^npx locklab grade lab1 --impl starter --test \w+ --seed \d+$/);
+  t.regex(failed.extra_data.replay!, /^npx locklab grade lab1 --test \w+ --seed \d+$/);
   t.regex(results.output!, /from the submission\./);
 });
 
