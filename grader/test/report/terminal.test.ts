@@ -170,3 +170,14 @@ test('a hyperlinked trace path is measured by its text: it stays on the label li
   reporter.testDone(score('Basic', 'A', 8, [1], [1]), runs);
   t.regex(text(), /^ {6}trace: \x1b\]8;;file:\/\/\/home\/ada\/lab\/\.locklab\/traces\/Basic-seed1\.html\x07\.locklab\/traces\/Basic-seed1\.html\x1b\]8;;\x07$/m);
 });
+
+test('what a node or the compiler quotes is shown, never obeyed: control characters become symbols', (t) => {
+  const { text, reporter } = report(60);
+  const runs: RunResult[] = [run('Basic', 'A', 1, { message: 'got \x1b[2J\x1b[H cleared?', logs: { primary: ['[3 ms] \rrewritten \x1b]8;;http://x\x07link'] } })];
+  reporter.testDone(score('Basic', 'A', 8, [1], [1]), runs);
+  reporter.compileError(["mywork/lockservice/server.ts(1,7): error TS2322: Type '\"\x1b[31m\"' is not assignable"]);
+  t.false(text().includes('\x1b'), JSON.stringify(text()));
+  t.false(text().includes('\r'));
+  t.regex(text(), /got ␛\[2J␛\[H cleared\?/);
+  t.regex(text(), /␍rewritten ␛\]8;;http:\/\/x␇link/);
+});
