@@ -66,11 +66,6 @@ export interface ViewMessage {
   replyTo?: number;
   /** Events of kinds this viewer does not know that name this message, as JSON text. */
   extra?: string[];
-  /**
-   * Index (into `messages`) of an earlier message from the same node with the same body but for
-   * its `msg_id` / `in_reply_to`: this one is a re-send of it (to the same node or another).
-   */
-  resendOf?: number;
 }
 
 export interface ViewOperation {
@@ -201,17 +196,6 @@ function showValue(value: unknown): string {
   } catch {
     return String(value);
   }
-}
-
-/**
- * What makes two messages from one node "the same message sent again": the body without its
- * `msg_id`, which every send renews (a reply keeps its `in_reply_to`: an answer to another request
- * is another message). None for a body that carries nothing else (a bare ping).
- */
-function resendKey(from: number, body: Record<string, unknown>): string | undefined {
-  const { msg_id: _id, ...rest } = body;
-  if (Object.keys(rest).filter((k) => k !== 'type' && k !== 'in_reply_to').length === 0) return undefined;
-  return `${from}|${showValue(rest)}`;
 }
 
 function median(values: number[]): number | undefined {
@@ -376,7 +360,6 @@ export function buildTraceView(trace: TraceFile, options: TraceHtmlOptions = {})
   const messages: ViewMessage[] = [];
   const byId = new Map<number, number>(); // message id -> index of its first arrow
   const requests = new Map<string, number>(); // "from|to|msg_id" -> latest request
-  const contents = new Map<string, number>(); // "from|body without ids" -> first message with it
   const marks: ViewMark[] = [];
   const logs: TraceView['logs'] = [];
   const notes: ViewNote[] = [];
@@ -415,12 +398,6 @@ export function buildTraceView(trace: TraceFile, options: TraceHtmlOptions = {})
           if (req !== undefined) m.replyTo = req;
         }
         if (num(body.msg_id)) requests.set(`${from}|${to}|${body.msg_id}`, messages.length);
-        const content = resendKey(from, body);
-        if (content !== undefined) {
-          const first = contents.get(content);
-          if (first === undefined) contents.set(content, messages.length);
-          else m.resendOf = first;
-        }
         byId.set(e.id, messages.length);
         messages.push(m);
         return;

@@ -157,5 +157,9 @@ test('hovering an arrow shows the message body at once, and names a re-send', as
 
   await page.mouse.move(5, 5);
   t.true(await card.isHidden(), 'gone when the pointer leaves the arrows');
+
+  // A click keeps it in the side panel, with a link to the first copy.
+  await page.locator('#canvas g.msg[data-i="1"] line.hit').click();
+  t.regex(await page.locator('#panel').innerText(), /re-send of\s+#1 Lock \(the same body\)/);
   await page.close();
 });

@@ -213,27 +213,3 @@ test('injected faults are marked on their lanes and listed; a duplicate is drawn
   t.true(view.notes.some((n) => n.text === 'partition {primary} | {backup}'));
   t.deepEqual(view.messages.filter((m) => m.id === 1).map((m) => [m.t1, m.dup]), [[5, 0], [9, 1]]);
 });
-
-test('a message sent again with the same body (a new msg_id) is marked as a re-send of the first; answers to other requests are not', (t) => {
-  const args = { name: 'a', clientId: 'c1-1', seq: 2 };
-  const view = buildTraceView(
-    trace([
-      ...starts,
-      { t: 0, kind: 'send', id: 1, from: 'c1', to: 'primary', body: { type: 'Lock', msg_id: 1, args } },
-      { t: 0, kind: 'refuse', id: 1, from: 'c1', to: 'primary' },
-      { t: 0, kind: 'send', id: 2, from: 'c1', to: 'backup', body: { type: 'Lock', msg_id: 2, args } },
-      { t: 3, kind: 'deliver', id: 2, from: 'c1', to: 'backup' },
-      { t: 3, kind: 'send', id: 3, from: 'backup', to: 'c1', body: { type: 'Lock_ok', in_reply_to: 2, reply: { ok: true } } },
-      { t: 5, kind: 'send', id: 4, from: 'c1', to: 'backup', body: { type: 'Lock', msg_id: 3, args: { ...args, seq: 3 } } },
-      { t: 6, kind: 'send', id: 5, from: 'backup', to: 'c1', body: { type: 'Lock_ok', in_reply_to: 3, reply: { ok: true } } },
-      { t: 7, kind: 'send', id: 6, from: 'c2', to: 'backup', body: { type: 'Lock', msg_id: 1, args } },
-      { t: 8, kind: 'send', id: 7, from: 'primary', to: 'backup', body: { type: 'Ping', msg_id: 1 } },
-      { t: 9, kind: 'send', id: 8, from: 'primary', to: 'backup', body: { type: 'Ping', msg_id: 2 } },
-    ]),
-  );
-  t.deepEqual(
-    view.messages.map((m) => m.resendOf),
-    [undefined, 0, undefined, undefined, undefined, undefined, undefined, undefined],
-    'only the second Lock: the others differ in seq, answer another request, come from another node, or carry nothing',
-  );
-});

@@ -872,6 +872,36 @@
     return { head: `#${m.id} ${ty}${m.dup ? ` (duplicate delivery ${m.dup})` : ''}`, route, when: `sent at ${ms(m.t0)}, ${fate}` };
   }
 
+  // ---- re-sends ----------------------------------------------------------------------------
+  // A message with the same body as an earlier one of the same node, but for its msg_id (a reply
+  // keeps its in_reply_to: an answer to another request is another message), is a re-send of it.
+  // Bodies that carry nothing else (a bare ping) are no re-sends. Indexed on first use.
+  let resends = null;
+  function resendOf(i) {
+    if (!resends) {
+      resends = new Int32Array(msgs.length).fill(-1);
+      const firstWith = new Map();
+      const firstOfId = new Map();
+      msgs.forEach((m, k) => {
+        if (m.dup) {
+          resends[k] = resends[firstOfId.get(m.id)];
+          return;
+        }
+        firstOfId.set(m.id, k);
+        const body = events[m.ev] && events[m.ev].body;
+        if (!body || typeof body !== 'object') return;
+        let fields = 0;
+        for (const key in body) if (key !== 'type' && key !== 'msg_id' && key !== 'in_reply_to') fields++;
+        if (fields === 0) return;
+        const key = `${m.from}|${JSON.stringify({ ...body, msg_id: undefined })}`;
+        const first = firstWith.get(key);
+        if (first === undefined) firstWith.set(key, k);
+        else resends[k] = first;
+      });
+    }
+    return resends[i] >= 0 ? resends[i] : undefined;
+  }
+
   // ---- hover card: a message's body at a glance, without a click ----------------------------
   const BODY_LINES = 18;
   const hovercard = el('div', { class: 'hovercard', id: 'hovercard', role: 'tooltip' });
@@ -885,8 +915,9 @@
     const sw = el('span', { class: 'dot' });
     sw.style.background = types[m.type].color;
     const parts = [el('div', { class: 'hc-head' }, sw, el('strong', { text: t.head }), ' ', el('span', { class: 'muted', text: t.route })), el('div', { class: 'hc-when', text: t.when })];
-    if (m.resendOf !== undefined) {
-      const first = msgs[m.resendOf];
+    const again = resendOf(i);
+    if (again !== undefined) {
+      const first = msgs[again];
       parts.push(el('div', { class: 'hc-resend', text: `a re-send: the same body as #${first.id} (${lanes[first.from].id} → ${lanes[first.to].id} at ${ms(first.t0)})` }));
     }
     const body = events[m.ev] && events[m.ev].body;
@@ -1028,7 +1059,7 @@
     }[m.fate]();
     const rows = [row('route', el('strong', { text: lanes[m.from].id }), ' → ', el('strong', { text: lanes[m.to].id })), row('sent', ms(m.t0)), fate];
     if (m.dup) rows.push(row('duplicate', `delivery number ${m.dup + 1} of this message`));
-    if (m.resendOf !== undefined) rows.push(row('re-send of', msgLink(m.resendOf), el('span', { class: 'muted', text: ' (the same body)' })));
+    if (resendOf(i) !== undefined) rows.push(row('re-send of', msgLink(resendOf(i)), el('span', { class: 'muted', text: ' (the same body)' })));
     if (m.replyTo !== undefined) rows.push(row('answers', msgLink(m.replyTo)));
     const answers = answeredBy.get(i);
     if (answers) rows.push(row('answered by', ...answers.flatMap((a, k) => (k ? [', ', msgLink(a)] : [msgLink(a)]))));
