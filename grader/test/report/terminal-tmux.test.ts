@@ -28,7 +28,7 @@ async function screenAt(columns: number): Promise<{ rows: string[]; lines: strin
     tmux(socket, 'set-option', '-g', 'history-limit', '5000');
     const capture = (...flags: string[]) => tmux(socket, 'capture-pane', '-p', '-S', '-', ...flags).stdout;
     for (let waited = 0; !capture().includes(DONE); waited += 250) {
-      if (waited > 100_000) throw new Error(`the grading did not finish in tmux:\n${capture()}`);
+      if (waited > 240_000) throw new Error(`the grading did not finish in tmux:\n${capture()}`);
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
     const cut = (text: string) => text.slice(0, text.indexOf(DONE)).replace(/\n+$/, '').split('\n');
@@ -43,6 +43,7 @@ const replay = (name: string) => `npx locklab grade lab1 --test ${name} --seed 1
 
 test('60 columns: the summary fits, prose wraps between words, each replay command is whole on one row', async (t) => {
   if (!hasTmux) return t.pass('no tmux on this machine: skipped');
+  t.timeout(300_000, 'a whole grading, on a busy machine');
   const { rows, lines } = await screenAt(60);
   const screen = rows.join('\n');
   t.regex(screen, /^locklab: grading lab1 \(starter\), 3 tests, 2 seeds$/m);
@@ -57,6 +58,7 @@ test('60 columns: the summary fits, prose wraps between words, each replay comma
 
 test('120 columns: labels and what they name on one line, the trace page as a file:// URL', async (t) => {
   if (!hasTmux) return t.pass('no tmux on this machine: skipped');
+  t.timeout(300_000, 'a whole grading, on a busy machine');
   const { rows } = await screenAt(120);
   for (const name of TESTS) {
     t.true(rows.includes(`      replay: ${replay(name)}`), `${name}: replay after its label`);
