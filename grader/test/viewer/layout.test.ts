@@ -127,7 +127,7 @@ function resendTrace(): TraceFile {
 async function hoverMessage(page: Page, i: number): Promise<void> {
   const at = await page.locator(`#canvas g.msg[data-i="${i}"] line.hit`).evaluate((line) => {
     const svg = (line as unknown as { ownerSVGElement: { getBoundingClientRect(): { left: number; top: number } } }).ownerSVGElement.getBoundingClientRect();
-    // (no helper function here: the page would not know the name that tsx gives it)
+    // (no nested function here: the page would not know the name that tsx gives it)
     const [x1, x2, y1, y2] = ['x1', 'x2', 'y1', 'y2'].map((a) => Number(line.getAttribute(a)));
     return { x: svg.left + (x1! + x2!) / 2, y: svg.top + (y1! + y2!) / 2 };
   });
