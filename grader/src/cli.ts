@@ -7,6 +7,7 @@
  */
 import { batchCommand } from './commands/batch.ts';
 import { checkCommand } from './commands/check.ts';
+import { docsCommand } from './commands/docs.ts';
 import { exportStudentCommand } from './commands/export-student.ts';
 import { packageCommand } from './commands/package.ts';
 import { EXIT, UsageError, type Command } from './commands/common.ts';
@@ -31,20 +32,22 @@ const COMMANDS: Record<string, Command> = {
   'export-student': exportStudentCommand,
   batch: batchCommand,
   merge: mergeCommand,
+  docs: docsCommand,
 };
 
 const USAGE = `usage:
   locklab grade <lab> [--impl DIR] [--part P] [--test NAME[,NAME...]] [--seed N | --seeds K]
                       [--json FILE] [--trace-dir DIR] [--jobs N] [--no-typecheck] [--faults SPEC]
                       [--junit FILE] [--classroom FILE|-] [--no-sandbox]
-  locklab list [<lab>] [--all]       --all: with the hidden tests
+  locklab list [<lab>] [--all] [--markdown [--part P | --summary]]   --all: with the hidden tests
   locklab check HISTORY.json
   locklab view TRACE.json           writes TRACE.html next to it; open that in a browser
   locklab package gradescope --lab LAB [--out FILE]     the autograder zip for Gradescope
   locklab export-student --out DIR [--lab LAB ...]      the repository students get
   locklab batch <submissions-dir> --lab LAB --out DIR [--jobs N] [--seeds K] [--part P] [--test NAMES]
                 [--shard I/N] [--force] [--no-typecheck]     grades a class: results + gradebook
-  locklab merge <gradebook.json>... --out DIR                joins shards' gradebooks`;
+  locklab merge <gradebook.json>... --out DIR                joins shards' gradebooks
+  locklab docs [--check]            rewrites the documents' generated tables (--check: only compares)`;
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;

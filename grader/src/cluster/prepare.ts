@@ -50,7 +50,11 @@ export class ImplementationNotFound extends Error {}
 
 export interface PrepareOptions {
   typecheck: boolean;
+  /** Type-checking or bundling is over (they run at once): what a status line shows. */
+  onStepDone?(step: PrepareStep): void;
 }
+
+export type PrepareStep = 'type-check' | 'bundle';
 
 /** Throws ImplementationNotFound unless `implDir` is a folder with every student file of the lab. */
 export function assertImplementation(lab: Pick<LabManifest, 'id' | 'studentFiles'>, implDir: string): void {
@@ -90,8 +94,8 @@ export async function prepareImplementation(
     }
     const outDir = path.join(workDir, 'bundle');
     const [typeErrors, bundles] = await Promise.all([
-      options.typecheck ? typecheck(stageDir) : Promise.resolve([]),
-      bundleRoles(lab, stageDir, outDir),
+      options.typecheck ? typecheck(stageDir).finally(() => options.onStepDone?.('type-check')) : Promise.resolve([]),
+      bundleRoles(lab, stageDir, outDir).finally(() => options.onStepDone?.('bundle')),
     ]);
     const displayPath = (file: string) => showPath(file, stageDir, implDir, lab, labDir);
     // tsc says everything esbuild would, and more precisely; esbuild speaks when type-checking is off.

@@ -12,13 +12,14 @@ import { assertImplementation } from '../cluster/prepare.ts';
 import { loadLab, type LoadedLab } from '../lab/load.ts';
 import type { GradedTest } from '../lab/manifest.ts';
 import { gradescopeTest, writeGradescopeResults, type GradescopeTest } from '../report/gradescope.ts';
+import { pathStyle, showFile } from '../report/hyperlink.ts';
 import { GradeProgress, LiveStatus, wantsLiveStatus } from '../report/live-status.ts';
 import { ciReporters, combineReporters } from '../report/reporter.ts';
 import { TerminalReporter } from '../report/terminal.ts';
 import { traceFileName, writeTraceFile } from '../report/trace-files.ts';
 import { htmlPathFor, writeTraceHtmlFor } from '../report/trace-viewer.ts';
 import type { RunResult } from '../score/run-test.ts';
-import { grade, replayCommand } from '../score/grade.ts';
+import { DEFAULT_IMPL, grade, replayCommand } from '../score/grade.ts';
 import { parseFaultsSpec } from '../faults/failure-model.ts';
 import { stopOnSignals } from '../cluster/teardown.ts';
 import { EXIT, UsageError } from './common.ts';
@@ -36,7 +37,7 @@ const positiveInt = (what: string) =>
 const GradeOptionsSchema = z
   .object({
     lab: z.string({ error: 'which lab? e.g. `locklab grade lab1`' }),
-    impl: z.string().default('starter'),
+    impl: z.string().default(DEFAULT_IMPL),
     part: z.string().optional(),
     test: z.string().optional(),
     seed: z.string().regex(/^\d+$/, '--seed must be a whole number').transform(Number).optional(),
@@ -117,8 +118,10 @@ export async function gradeCommand(args: string[]): Promise<number> {
   const started = performance.now();
   // `--classroom -` puts the result on standard output: the report for people moves to standard error.
   const out = options.classroom === '-' ? process.stderr : process.stdout;
-  const progress = new GradeProgress({ tests: tests.length, points: tests.reduce((a, t) => a + t.points, 0) }, `${lab.manifest.id} (${impl})`);
+  const typecheck = !options['no-typecheck'];
+  const progress = new GradeProgress({ tests: tests.length, points: tests.reduce((a, t) => a + t.points, 0) }, { typecheck });
   const live = wantsLiveStatus(out, process.env) ? new LiveStatus(out, { escapes: chalk.level > 0, tickMs: 100 }, (ms) => progress.render(ms)) : undefined;
+  const pathsAs = pathStyle(out, process.env);
   const print = (text: string) => (live ? live.print(text) : out.write(text));
   const ci = combineReporters(
     ciReporters(
@@ -140,9 +143,14 @@ export async function gradeCommand(args: string[]): Promise<number> {
       const dir = traceDirOf(run);
       return dir ? htmlPathFor(path.join(dir, traceFileName(run.test, run.seed))) : undefined;
     },
+    // Trace pages are in a hidden folder: on a terminal, a link to click.
+    showPath: (file) => showFile(file, pathsAs),
+    columns: () => (out.isTTY ? out.columns : undefined),
   });
   reporter.start(tests.map((t) => t.name), impl, seeds);
-  live?.draw();
+  // Type-checking and bundling take a few seconds: say so at once, on the status line or as a line.
+  if (live) live.draw();
+  else reporter.preparing(progress.preparingText());
 
   const graded: GradescopeTest[] = [];
   let output: string | undefined;
@@ -174,9 +182,13 @@ export async function gradeCommand(args: string[]): Promise<number> {
     tests,
     seeds,
     jobs: options.jobs ?? jobs!.jobs,
-    typecheck: !options['no-typecheck'],
+    typecheck,
     sandbox: !options['no-sandbox'],
     onNotice: (line) => print(`locklab: ${line}\n`),
+    onPrepareStep(step) {
+      progress.stepDone(step);
+      live?.draw();
+    },
     ...(faults ? { faults } : {}),
     onRunStart(test, seed) {
       progress.runStarted(test.name, seed);

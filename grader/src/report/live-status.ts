@@ -97,17 +97,35 @@ export class LiveStatus {
   }
 }
 
-/** What the status line says during a grading: the runs in flight, the tests done, the points so far. */
+/**
+ * What the status line says during a grading: first what prepares the code (type-checking and
+ * bundling, at once), then the runs in flight, the tests done, the points so far.
+ */
 export class GradeProgress {
   private readonly running = new Map<string, number[]>();
   private done = 0;
   private points = 0;
   private preparing = true;
+  /** Preparation steps still under way. */
+  private readonly steps: Set<'type-check' | 'bundle'>;
 
   constructor(
     private readonly total: { tests: number; points: number },
-    private readonly what: string,
-  ) {}
+    options: { typecheck: boolean } = { typecheck: true },
+  ) {
+    this.steps = new Set(options.typecheck ? ['type-check', 'bundle'] : ['bundle']);
+  }
+
+  /** Type-checking or bundling is over. */
+  stepDone(step: 'type-check' | 'bundle'): void {
+    this.steps.delete(step);
+  }
+
+  /** What prepares the code now, in words: `type-checking and bundling…`. */
+  preparingText(): string {
+    const words = [...this.steps].map((step) => (step === 'type-check' ? 'type-checking' : 'bundling'));
+    return words.length > 0 ? `${words.join(' and ')}…` : 'starting the nodes…';
+  }
 
   runStarted(test: string, seed: number): void {
     this.preparing = false;
@@ -129,7 +147,7 @@ export class GradeProgress {
   /** The status line's text. */
   render(elapsedMs: number): string {
     const clock = `${Math.floor(elapsedMs / 1000)}s`;
-    if (this.preparing) return `type-checking and bundling ${this.what} · ${clock}`;
+    if (this.preparing) return `${this.preparingText()} · ${clock}`;
     const running = [...this.running].map(([test, seeds]) => (seeds.length === 1 ? `${test} (seed ${seeds[0]})` : `${test} (${seeds.length} seeds)`));
     const now = running.length > 0 ? `running ${running.join(', ')}` : 'finishing';
     // The counts first: a narrow terminal cuts the end of the line, the list of runs.

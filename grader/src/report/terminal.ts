@@ -2,43 +2,64 @@
  * What a student sees: a line per test (PASS/FAIL, points, time), and for a failure the
  * reason, a hint, the nodes' last log lines and the command that replays the failing seed;
  * then points per part and in all. Colour follows chalk's detection (NO_COLOR, FORCE_COLOR).
+ *
+ * On a terminal every line fits its width: prose wraps between words, and a command or a path
+ * is never broken (it gets a line of its own). Into a file or a pipe, lines are not wrapped.
  */
 import chalk from 'chalk';
 import type { RunResult } from '../score/run-test.ts';
 import type { Summary, TestScore } from '../score/scorer.ts';
+import { cleanText } from '../cluster/limits.ts';
+import { cut, keepWhole, visibleWidth, wrap } from './layout.ts';
+import { count, seedList } from './wording.ts';
 
 export interface TerminalOptions {
   write: (text: string) => void;
   lab: string;
   impl: string;
   replay: (test: string, seed: number) => string;
-  /** Path of the trace file of a run, if traces are written. */
+  /** Path of the trace page of a run, if one is written. */
   traceFile?: (run: RunResult) => string | undefined;
+  /** How a path is shown (e.g. as a hyperlink on a terminal); default: as it is. */
+  showPath?: (file: string) => string;
+  /** The terminal's width now (it may change); undefined: do not wrap. */
+  columns?: () => number | undefined;
 }
 
-const pad = (s: string, n: number) => (s.length >= n ? s : s + ' '.repeat(n - s.length));
+const INDENT = '      ';
+const HANG = '        ';
+
+const pad = (s: string, n: number) => {
+  const width = visibleWidth(s);
+  return width >= n ? s : s + ' '.repeat(n - width);
+};
+const padStart = (s: string, n: number) => ' '.repeat(Math.max(0, n - visibleWidth(s))) + s;
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)}s`;
+
+/** Below this, wrapping would leave a word or two per line: let the terminal wrap instead. */
+const MIN_COLUMNS = 40;
 
 export function formatTestLine(score: TestScore, runs: readonly RunResult[], nameWidth: number): string {
   const status = score.passed ? chalk.green('PASS') : chalk.red.bold('FAIL');
   const points = `${score.points}/${score.maxPoints}`;
   const wall = runs.reduce((a, r) => a + r.wallMs, 0);
-  const seeds = score.seeds.length > 1 ? chalk.dim(` ${score.seeds.length} seeds`) : '';
+  const seeds = score.seeds.length > 1 ? chalk.dim(` ${count(score.seeds.length, 'seed')}`) : '';
   return `${status}  ${pad(score.name, nameWidth)}  ${chalk.dim(score.part)}  ${pad(points, 6)} ${chalk.dim(seconds(wall))}${seeds}`;
 }
 
-export function formatFailure(run: RunResult, options: TerminalOptions): string[] {
+/** The lines under a failing test: the run explained in full, fitted to `width` columns (none: unwrapped). */
+export function formatFailure(run: RunResult, options: TerminalOptions, width?: number): string[] {
   const lines: string[] = [];
-  const indent = '      ';
-  lines.push(`${indent}${chalk.red(`seed ${run.seed}:`)} ${run.message ?? 'failed'}`);
-  if (run.hint) lines.push(`${indent}${chalk.yellow('hint:')} ${run.hint}`);
+  // A message and log lines may quote what a node wrote: shown, never obeyed (and measured as shown).
+  lines.push(...wrap(`${INDENT}${chalk.red(`seed ${run.seed}:`)} `, cleanText(run.message ?? 'failed'), width, HANG));
+  if (run.hint) lines.push(...wrap(`${INDENT}${chalk.yellow('hint:')} `, cleanText(run.hint), width, HANG));
   for (const [node, log] of Object.entries(run.logs)) {
-    lines.push(`${indent}${chalk.cyan(node)} ${chalk.dim('(last log lines)')}`);
-    for (const line of log) lines.push(`${indent}  ${chalk.dim(line)}`);
+    lines.push(`${INDENT}${chalk.cyan(cleanText(node))} ${chalk.dim('(last log lines)')}`);
+    for (const line of log) lines.push(...wrap(`${INDENT}  `, cleanText(line), width, `${HANG}  `).map((l) => chalk.dim(l)));
   }
   const trace = options.traceFile?.(run);
-  if (trace) lines.push(`${indent}${chalk.dim('trace:')} ${trace}`);
-  lines.push(`${indent}${chalk.dim('replay:')} ${options.replay(run.test, run.seed)}`);
+  if (trace) lines.push(...keepWhole(`${INDENT}${chalk.dim('trace:')}`, options.showPath?.(trace) ?? trace, width, INDENT));
+  lines.push(...keepWhole(`${INDENT}${chalk.dim('replay:')}`, options.replay(run.test, run.seed), width, INDENT));
   return lines;
 }
 
@@ -47,35 +68,62 @@ export class TerminalReporter {
 
   constructor(private readonly options: TerminalOptions) {}
 
+  /** The width to fit, or undefined when lines are not wrapped. */
+  private width(): number | undefined {
+    const columns = this.options.columns?.();
+    return columns && columns >= MIN_COLUMNS ? columns : undefined;
+  }
+
+  private writeLines(lines: string[]): void {
+    this.options.write(lines.join('\n') + '\n');
+  }
+
   start(testNames: string[], impl: string, seeds: number[]): void {
     this.nameWidth = Math.max(12, ...testNames.map((n) => n.length));
-    const seedText = seeds.length === 1 ? `seed ${seeds[0]}` : `${seeds.length} seeds`;
-    this.options.write(chalk.bold(`locklab: grading ${this.options.lab} (${impl}), ${testNames.length} tests, ${seedText}\n`));
+    const seedText = seeds.length === 1 ? `seed ${seeds[0]}` : count(seeds.length, 'seed');
+    const line = `locklab: grading ${this.options.lab} (${impl}), ${count(testNames.length, 'test')}, ${seedText}`;
+    this.writeLines(wrap('', line, this.width(), '  ').map((l) => chalk.bold(l)));
+  }
+
+  /** What the grader does before the first test ends, as plain lines (where no status line shows it). */
+  preparing(text: string): void {
+    this.writeLines(wrap('', text, this.width(), '  '));
   }
 
   compileError(details: string[]): void {
-    this.options.write(chalk.red.bold('The implementation does not compile; every test scores 0.\n'));
-    for (const line of details.slice(0, 30)) this.options.write(`  ${line}\n`);
-    if (details.length > 30) this.options.write(`  ... and ${details.length - 30} more\n`);
+    const lines = [chalk.red.bold('The implementation does not compile; every test scores 0.')];
+    // The compiler quotes the student's code.
+    for (const line of details.slice(0, 30)) lines.push(...wrap('  ', cleanText(line), this.width(), '    '));
+    if (details.length > 30) lines.push(`  ... and ${details.length - 30} more`);
+    this.writeLines(lines);
   }
 
   testDone(score: TestScore, runs: readonly RunResult[]): void {
+    const width = this.width();
     const lines = [formatTestLine(score, runs, this.nameWidth)];
     const failed = runs.filter((r) => !r.passed);
-    // One failing seed explained in full is enough; the others are listed, each with its replay command.
-    if (failed[0]) lines.push(...formatFailure(failed[0], this.options));
-    for (const run of failed.slice(1)) lines.push(`      ${chalk.dim(`also failing: seed ${run.seed}, replay:`)} ${this.options.replay(run.test, run.seed)}`);
-    this.options.write(lines.join('\n') + '\n');
+    // One failing seed explained in full is enough; the others are listed (the replay command takes any seed).
+    if (failed[0]) lines.push(...formatFailure(failed[0], this.options, width));
+    if (failed.length > 1) lines.push(...wrap(`${INDENT}${chalk.dim('also failing:')} `, seedList(failed.slice(1).map((r) => r.seed)), width, HANG));
+    this.writeLines(lines);
   }
 
   summary(summary: Summary, wallMs: number): void {
-    const lines = [''];
-    for (const part of summary.parts) {
-      const colour = part.points === part.maxPoints ? chalk.green : chalk.yellow;
-      lines.push(`Part ${part.id}  ${pad(part.title, 58)} ${colour(`${part.points}/${part.maxPoints}`)}`);
-    }
+    const width = this.width();
+    const points = summary.parts.map((p) => `${p.points}/${p.maxPoints}`);
     const total = `${summary.points}/${summary.maxPoints}`;
-    lines.push(chalk.bold(`Total  ${pad('', 58)}${summary.passed ? chalk.green(total) : chalk.red(total)}   ${chalk.dim(`(${seconds(wallMs)})`)}`));
-    this.options.write(lines.join('\n') + '\n');
+    const time = `   (${seconds(wallMs)})`;
+    const pointsWidth = Math.max(total.length, ...points.map((p) => p.length));
+    // `Part A  <title>  <points>`: the titles' column shrinks (titles are cut) to fit the terminal.
+    const longest = Math.max(0, ...summary.parts.map((p) => p.title.length));
+    const titleWidth = width === undefined ? longest : Math.max(8, Math.min(longest, width - 8 - 2 - pointsWidth - time.length));
+    const lines = [''];
+    summary.parts.forEach((part, i) => {
+      const colour = part.points === part.maxPoints ? chalk.green : chalk.yellow;
+      lines.push(`Part ${pad(part.id, 2)} ${pad(cut(part.title, titleWidth), titleWidth)}  ${colour(padStart(points[i]!, pointsWidth))}`);
+    });
+    const totalText = padStart(total, pointsWidth);
+    lines.push(chalk.bold(`Total   ${' '.repeat(titleWidth)}  ${summary.passed ? chalk.green(totalText) : chalk.red(totalText)}${chalk.dim(time)}`));
+    this.writeLines(lines);
   }
 }

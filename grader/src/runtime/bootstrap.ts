@@ -3,7 +3,7 @@
  * globals. A role's entry (e.g. `labs/lab1/scaffold/node-server.ts`) imports `startNode`
  * first, then the student's modules, so that they load with the simulation in place.
  */
-import { writeSync } from 'node:fs';
+import { readSync, writeSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { NodeRuntime, type ClientApi, type InitHook } from './node.ts';
 import type { Envelope, TimedEnvelope } from './protocol.ts';
@@ -35,8 +35,31 @@ const runtime = new NodeRuntime({
 });
 const globals = installVirtualGlobals(runtime);
 setCurrentRuntime(runtime);
-process.on('uncaughtException', (err) => runtime.crash(err));
-process.on('unhandledRejection', (err) => runtime.crash(err));
+process.on('uncaughtException', (err) => crash(err));
+process.on('unhandledRejection', (err) => crash(err));
+
+/** Whether startNode opened the channel: until then, no event has been read. */
+let started = false;
+
+function crash(err: unknown): void {
+  if (!started) awaitInit();
+  runtime.crash(err);
+}
+
+/**
+ * A node that fails while its modules load waits for the grader's `init` before it reports: the
+ * failure then belongs to the init step, as on every run, and the grader never writes `init` into
+ * a channel already closed (which would discard the report unread).
+ */
+function awaitInit(): void {
+  const byte = Buffer.alloc(1);
+  try {
+    // fd 3 is still blocking here (startNode makes it a socket): this waits for one whole line.
+    while (readSync(CHANNEL_FD, byte, 0, 1, null) === 1 && byte[0] !== 0x0a);
+  } catch {
+    // the grader is gone: report anyway
+  }
+}
 
 export interface NodeSetup {
   /** Runs once with the node's config when the grader's `init` arrives. */
@@ -50,6 +73,7 @@ export function startNode(setup: NodeSetup): void {
   if (setup.init) runtime.onInit(setup.init);
   if (setup.clientApi) runtime.serveClientApi(setup.clientApi);
   // A socket, not a file stream: a blocking read in the thread pool would keep process.exit() waiting.
+  started = true;
   const channel = new Socket({ fd: CHANNEL_FD, readable: true, writable: false });
   channel.setEncoding('utf8');
   let buffered = '';

@@ -7,7 +7,7 @@
 import type { FailureModel } from '../faults/failure-model.ts';
 import type { GradedTest, Limits } from '../lab/manifest.ts';
 import type { LoadedLab } from '../lab/load.ts';
-import { CompileError, prepareImplementation, type PreparedImplementation } from '../cluster/prepare.ts';
+import { CompileError, prepareImplementation, type PreparedImplementation, type PrepareStep } from '../cluster/prepare.ts';
 import { detectSandbox, sandboxNotice } from '../cluster/sandbox.ts';
 import { runTest, type RunResult } from './run-test.ts';
 import { scoreTest, summarize, type Summary, type TestScore } from './scorer.ts';
@@ -27,6 +27,8 @@ export interface GradeRequest {
   limits?: Partial<Limits>;
   /** Nodes run in the sandbox (docs/security.md) unless this is false (`--no-sandbox`). */
   sandbox?: boolean;
+  /** Type-checking or bundling is over (before any test runs). */
+  onPrepareStep?(step: PrepareStep): void;
   /** One line about the grading as a whole, e.g. a sandbox layer this machine cannot give. */
   onNotice?(line: string): void;
   /** A test finished on all its seeds (called in the lab's order). */
@@ -40,10 +42,17 @@ export type GradeOutcome =
   | { kind: 'graded'; summary: Summary; runs: RunResult[]; prepareMs: number }
   | { kind: 'compile_error'; summary: Summary; details: string[] };
 
-/** The command that replays one run exactly (with the `--faults` it ran under, if any). */
+/** The implementation folder graded when none is named (`--impl`). */
+export const DEFAULT_IMPL = 'starter';
+
+/**
+ * The command that replays one run exactly (with the `--faults` it ran under, if any). The
+ * default folder is not named: the command stays short enough for a narrow terminal.
+ */
 export function replayCommand(lab: string, impl: string, test: string, seed: number, faults?: string): string {
   const quoted = faults === undefined ? '' : ` --faults ${/^[\w.,=:+-]+$/.test(faults) ? faults : `'${faults}'`}`;
-  return `npx locklab grade ${lab} --impl ${shellWord(impl)} --test ${test} --seed ${seed}${quoted}`;
+  const folder = impl === DEFAULT_IMPL ? '' : ` --impl ${shellWord(impl)}`;
+  return `npx locklab grade ${lab}${folder} --test ${test} --seed ${seed}${quoted}`;
 }
 
 /** A folder as one shell word: quoted when its name has spaces, quotes or other specials (a student's folder may). */
@@ -57,7 +66,10 @@ export async function grade(request: GradeRequest): Promise<GradeOutcome> {
   const sandboxProbe = request.sandbox === false ? undefined : detectSandbox();
   let prepared: PreparedImplementation;
   try {
-    prepared = await prepareImplementation(lab.manifest, lab.dir, request.impl, { typecheck: request.typecheck });
+    prepared = await prepareImplementation(lab.manifest, lab.dir, request.impl, {
+      typecheck: request.typecheck,
+      ...(request.onPrepareStep ? { onStepDone: request.onPrepareStep } : {}),
+    });
   } catch (err) {
     if (!(err instanceof CompileError)) throw err;
     const scores = request.tests.map((t) => scoreTest(t, request.seeds.map((seed) => ({ seed, passed: false })), lab.manifest));

@@ -14,6 +14,7 @@ import { ProcessNode, nodeLimits } from '../cluster/process-node.ts';
 import type { Sandbox } from '../cluster/sandbox.ts';
 import type { PreparedImplementation } from '../cluster/prepare.ts';
 import { StackMapper } from '../cluster/source-map.ts';
+import { PortableText } from './portable-text.ts';
 import type { TraceEvent, TraceFile } from '../net/trace.ts';
 import { NodeFailure, Simulation } from '../sim/simulation.ts';
 import type { NodeFactory } from '../sim/sim-node.ts';
@@ -114,15 +115,17 @@ export async function runTest(ctx: RunContext, test: GradedTest, seed: number): 
     rmSync(runDir, { recursive: true, force: true });
   }
 
-  const mapper = new StackMapper(ctx.prepared.displayPath);
+  // Stacks mapped to the student's files and no temporary path: the same seed, the same bytes.
+  const portable = new PortableText(new StackMapper(ctx.prepared.displayPath), ctx.prepared.workDir);
+  portable.events(sim.trace.events);
   const logs: Record<NodeId, string[]> = {};
   if (failure) {
     const lines = ctx.logLines ?? 12;
     for (const id of sim.nodeIds()) {
-      const tail = [...sim.trace.tailOfLog(id, lines), ...sim.rawOutputTail(id, 5)].map((l) => mapper.map(l));
+      const tail = [...sim.trace.tailOfLog(id, lines), ...sim.rawOutputTail(id, 5).map((l) => portable.text(l))];
       if (tail.length > 0) logs[id] = tail;
     }
-    failure.message = mapper.map(failure.message + forbiddenNote(sim));
+    failure.message = portable.text(failure.message + forbiddenNote(sim));
   }
   const trace: TraceFile = {
     format: 'locklab-trace',

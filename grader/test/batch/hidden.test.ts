@@ -63,7 +63,7 @@ test('list shows hidden tests only with --all', async (t) => {
   const [plain, all] = await Promise.all([locklab('list', 'lab1'), locklab('list', 'lab1', '--all')]);
   t.is(plain.exitCode, 0);
   t.notRegex(String(plain.stdout), /ResendStorm/);
-  t.regex(String(plain.stdout), /and 1 hidden test\(s\), 10 points: `locklab list lab1 --all` shows them/);
+  t.regex(String(plain.stdout), /and 1 hidden test, 10 points: `locklab list lab1 --all` shows them/);
   t.regex(String(all.stdout), /ResendStorm +10 {2}hidden three clients/);
   t.regex(String(all.stdout), /10 of them hidden/);
 });
@@ -77,7 +77,7 @@ test('results.json: a hidden test is shown after publication, as the manifest sa
   t.deepEqual(results.tests[1]!.tags, ['part-B', 'hidden']);
 });
 
-test('the terminal names every failing seed with its replay command', (t) => {
+test('the terminal explains the first failing seed with its replay command, and lists the others', (t) => {
   let text = '';
   const replay = (name: string, seed: number) => `npx locklab grade lab1 --impl x --test ${name} --seed ${seed}`;
   const reporter = new TerminalReporter({ write: (s) => (text += s), lab: 'lab1', impl: 'x', replay });
@@ -88,6 +88,5 @@ test('the terminal names every failing seed with its replay command', (t) => {
   reporter.testDone(scoreTest(graded, runs), runs);
   t.regex(text, /seed 1: bad 1/);
   t.regex(text, /replay: npx locklab grade lab1 --impl x --test Basic --seed 1\n/);
-  t.regex(text, /also failing: seed 3, replay: npx locklab grade lab1 --impl x --test Basic --seed 3\n/);
-  t.regex(text, /also failing: seed 4, replay: npx locklab grade lab1 --impl x --test Basic --seed 4\n/);
+  t.regex(text, /also failing: seeds 3, 4\n/);
 });

@@ -47,7 +47,7 @@ test('failing grade: exit 1, reason, hint and the replay command', async (t) => 
   t.is(result.exitCode, 1);
   t.regex(String(result.stdout), /FAIL {2}PrimaryFail2/);
   t.regex(String(result.stdout), /seed 5: c1's lock\("z"\) returned false, expected true/);
-  t.regex(String(result.stdout), /replay: npx locklab grade lab1 --impl starter --test PrimaryFail2 --seed 5/);
+  t.regex(String(result.stdout), /replay: npx locklab grade lab1 --test PrimaryFail2 --seed 5/);
 });
 
 test('a type error is reported against the student file, and every test scores 0', async (t) => {

@@ -162,8 +162,8 @@ test.serial('a repository with the unchanged starter/ and the student\'s own fol
   t.true(results.extra_data!.complete);
   t.regex(results.output!, /^Graded lockservice\/server\.ts, lockservice\/client\.ts, lockservice\/common\.ts from repo\/lab1-mine\/\.\nNot graded: repo\/starter\/ \(unchanged starter\)\./, stdout);
   const visible = results.tests.find((x) => !x.extra_data.hidden && x.extra_data.replay)!;
-  t.regex(visible.extra_data.replay!, /^npx locklab grade lab1 --impl starter --test \w+ --seed \d+$/);
-  t.regex(visible.output, /^Replay: npx locklab grade lab1 --impl starter --test \w+ --seed \d+$/m);
+  t.regex(visible.extra_data.replay!, /^npx locklab grade lab1 --test \w+ --seed \d+$/);
+  t.regex(visible.output, /^Replay: npx locklab grade lab1 --test \w+ --seed \d+$/m);
   const hidden = results.tests.filter((x) => x.extra_data.hidden);
   t.true(hidden.length > 0, 'lab 1 has a hidden test');
   for (const test of hidden) {

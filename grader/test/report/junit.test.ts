@@ -161,7 +161,7 @@ test('locklab grade --junit: the file a real grading writes', async (t) => {
   for (const c of parsed.cases) {
     t.regex(c.time, /^\d+\.\d{3}$/);
     t.true(Number(c.time) > 0);
-    t.regex(c.failure!.message, /^seed 1: c1's lock\("\w"\) returned false, expected true \(replay: npx locklab grade lab1 --impl starter --test \w+ --seed 1\)$/);
+    t.regex(c.failure!.message, /^seed 1: c1's lock\("\w"\) returned false, expected true \(replay: npx locklab grade lab1 --test \w+ --seed 1\)$/);
     t.regex(c.failure!.text, /also failing: seeds 2/);
   }
 });

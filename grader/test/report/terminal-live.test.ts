@@ -80,8 +80,12 @@ test('LiveStatus without escapes (NO_COLOR): spaces overwrite the line; not one 
 });
 
 test('GradeProgress: preparing, then what runs, tests done and points so far', (t) => {
-  const progress = new GradeProgress({ tests: 3, points: 21 }, 'lab1 (starter)');
-  t.is(progress.render(1500), 'type-checking and bundling lab1 (starter) · 1s');
+  const progress = new GradeProgress({ tests: 3, points: 21 }, { typecheck: true });
+  t.is(progress.render(1500), 'type-checking and bundling… · 1s');
+  progress.stepDone('bundle');
+  t.is(progress.render(2500), 'type-checking… · 2s');
+  progress.stepDone('type-check');
+  t.is(progress.render(2500), 'starting the nodes… · 2s');
   progress.runStarted('Basic', 1);
   progress.runStarted('Basic', 2);
   progress.runStarted('PrimaryFail1', 1);
@@ -92,6 +96,13 @@ test('GradeProgress: preparing, then what runs, tests done and points so far', (
   t.is(progress.render(3000), '1/3 tests done · 8/21 points · 3s · running PrimaryFail1 (seed 1)');
   progress.runFinished('PrimaryFail1', 1);
   t.is(progress.render(3000), '1/3 tests done · 8/21 points · 3s · finishing');
+});
+
+test('GradeProgress without type-checking: bundling only', (t) => {
+  const progress = new GradeProgress({ tests: 1, points: 8 }, { typecheck: false });
+  t.is(progress.preparingText(), 'bundling…');
+  progress.stepDone('bundle');
+  t.is(progress.preparingText(), 'starting the nodes…');
 });
 
 test('NO_COLOR turns colour off unless FORCE_COLOR asks for it (Node\'s precedence); an empty NO_COLOR is unset', (t) => {
@@ -123,6 +134,15 @@ test('into a pipe: plain lines, no status line; FORCE_COLOR=1 colours it anyway,
   t.true(String(forced.stdout).includes(`${ESC}[31m${ESC}[1mFAIL`), 'FORCE_COLOR=1: colour even into a pipe');
   t.false(String(noColor.stdout).includes(ESC), 'NO_COLOR=1: no escape code at all');
   t.regex(String(noColor.stdout), /^FAIL {2}Basic/m);
+  t.regex(String(plain.stdout), /^locklab: grading lab1 \(starter\), 2 tests, seed 1\nbundling…\nFAIL/, 'what happens before the first result, as a plain line');
+});
+
+test('on a terminal, a line says at once that locklab is starting (before the grader loads), and is cleared', (t) => {
+  if (!hasScript) return t.pass('no `script` program (util-linux) to make a pseudo-terminal: skipped');
+  const result = onTerminal(['list', 'lab1'], { ...CLEAN_ENV, NO_COLOR: '1' });
+  t.is(result.status, 0, result.stdout);
+  const starting = 'locklab: starting…';
+  t.true(result.stdout.startsWith(`${starting}\r${' '.repeat(starting.length)}\rlab1: `), JSON.stringify(result.stdout.slice(0, 80)));
 });
 
 /** Runs the command on a pseudo-terminal (util-linux `script`), as a person at a terminal would. */
@@ -144,7 +164,7 @@ test('on a terminal: the status line runs, and is cleared before each PASS/FAIL 
   const result = onTerminal(gradeArgs, { ...CLEAN_ENV, FORCE_COLOR: undefined });
   t.is(result.status, 1, result.stdout);
   const out = result.stdout;
-  t.regex(out, /type-checking and bundling lab1 \(starter\)/);
+  t.regex(out, /bundling… · \d+s/);
   t.regex(out, /0\/2 tests done · 0\/13 points · \d+s · running Basic \(seed 1\)/);
   t.regex(out, /1\/2 tests done · 0\/13 points/);
   for (const name of ['Basic', 'PrimaryFail2']) {

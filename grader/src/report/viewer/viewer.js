@@ -19,9 +19,14 @@
   const GUTTER = 64; // time axis
   const LANE_MIN = 84;
   const LANE_MAX = 190;
+  const LANE_TIGHT = 72; // lanes this close still show their names side by side
+  const CHAR_W = 6.7; // 11px monospace
   // One column per client, wide enough for the longest label (11px monospace: ~6.6px a character).
-  const OPS_W = Math.round(Math.min(196, Math.max(112, view.operations.reduce((n, o) => Math.max(n, o.label.length), 0) * 6.7 + 26)));
+  const OPS_W = Math.round(Math.min(196, Math.max(112, view.operations.reduce((n, o) => Math.max(n, o.label.length), 0) * CHAR_W + 26)));
+  // Narrower, a label takes two lines: `unlock("a")` over `-> true`.
+  const OPS_MIN = Math.round(Math.min(OPS_W, Math.max(84, view.operations.reduce((n, o) => Math.max(n, ...labelLines(o.label).map((x) => x.length)), 0) * CHAR_W + 26)));
   const NOTES_W = 240;
+  const NOTES_MIN = 150;
   const HEAD_H = 40; // sticky lane headers
   const TOP = 22; // where startT sits in the svg
   const LABEL_GAP = 14; // minimum vertical distance between two op labels
@@ -43,6 +48,11 @@
     for (const c of children) if (c !== undefined && c !== null && c !== false) e.append(c);
     return e;
   };
+  // An operation's label on two lines: the call, then its answer.
+  function labelLines(label) {
+    const k = label.lastIndexOf(' -> ');
+    return k > 0 ? [label.slice(0, k), label.slice(k + 1)] : [label];
+  }
   const fmtT = (t) => (Number.isInteger(t) ? String(t) : t.toFixed(2).replace(/0+$/, '').replace(/\.$/, ''));
   const ms = (t) => `${fmtT(t)} ms`;
   const r1 = (v) => Math.round(v * 10) / 10;
@@ -359,10 +369,20 @@
   function computeLayout() {
     const visible = lanes.map((l, i) => i).filter((i) => !state.hiddenLanes.has(i));
     const opClients = visible.filter((i) => ops.some((o) => o.client === i));
-    const colW = (l) => OPS_W + ((tracksOf.get(l) || 1) - 1) * TRACK_W;
-    const opsTotal = opClients.reduce((w, l) => w + colW(l), 0);
-    const avail = scroller.clientWidth - GUTTER - opsTotal - NOTES_W - 24;
-    const laneW = clamp(avail / Math.max(1, visible.length), LANE_MIN, LANE_MAX);
+    // Everything should fit the window: when it does not, the notes, then the lanes, then the
+    // operation columns (their labels on two lines) give way, each down to a minimum. Narrower
+    // still, the diagram scrolls sideways under its pinned lane names.
+    const tracksW = opClients.reduce((w, l) => w + ((tracksOf.get(l) || 1) - 1) * TRACK_W, 0);
+    const room = scroller.clientWidth - GUTTER - 24 - tracksW;
+    const n = Math.max(1, visible.length);
+    const k = opClients.length;
+    let notesW = NOTES_W;
+    let labelW = OPS_W;
+    let laneW = clamp((room - k * labelW - notesW) / n, LANE_MIN, LANE_MAX);
+    if (n * laneW + k * labelW + notesW > room) notesW = clamp(room - n * LANE_MIN - k * labelW, NOTES_MIN, NOTES_W);
+    if (n * laneW + k * labelW + notesW > room) laneW = clamp((room - k * labelW - notesW) / n, LANE_TIGHT, LANE_MIN);
+    if (k > 0 && n * laneW + k * labelW + notesW > room) labelW = clamp((room - n * laneW - notesW) / k, OPS_MIN, OPS_W);
+    const colW = (l) => labelW + ((tracksOf.get(l) || 1) - 1) * TRACK_W;
     const laneX = new Float64Array(lanes.length).fill(NaN);
     visible.forEach((l, k) => (laneX[l] = GUTTER + laneW * (k + 0.5)));
     const opsX = new Float64Array(lanes.length).fill(NaN);
@@ -375,9 +395,9 @@
       x += colW(l);
     }
     const notesX = x + (opClients.length ? 8 : 0);
-    const width = Math.max(notesX + NOTES_W, scroller.clientWidth - 2);
+    const width = Math.max(notesX + notesW, scroller.clientWidth - 2);
     const height = yAt(axis.height) + 24;
-    geo = { visible, opClients, laneW, laneX, opsX, opsW, opsLeft, notesX, width, height };
+    geo = { visible, opClients, laneW, laneX, opsX, opsW, opsLeft, notesX, notesW, labelChars: Math.max(4, Math.floor((labelW - 26) / CHAR_W)), width, height };
     layoutLabels();
   }
 
@@ -391,18 +411,18 @@
       if (!perClient.has(o.client)) perClient.set(o.client, []);
       perClient.get(o.client).push(j);
     });
+    // 1: a label on one line; 2: on two lines (the column is narrow).
+    const linesOf = (j) => (ops[j].label.length <= geo.labelChars ? 1 : 2);
     for (const list of perClient.values()) {
       list.sort((a, b) => oY0[a] - oY0[b]);
       const cxYs = list.filter((j) => ops[j].cx).map((j) => oY0[j] * z);
-      let last = -Infinity;
+      let free = -Infinity; // the first y below the last label shown
       for (const j of list) {
         const y = oY0[j] * z;
-        if (ops[j].cx) {
-          geo.opLabel[j] = 1;
-          last = y;
-        } else if (y - last >= LABEL_GAP && !cxYs.some((c) => Math.abs(c - y) < LABEL_GAP)) {
-          geo.opLabel[j] = 1;
-          last = y;
+        const gap = LABEL_GAP * linesOf(j);
+        if (ops[j].cx || (y >= free && !cxYs.some((c) => Math.abs(c - y) < gap))) {
+          geo.opLabel[j] = linesOf(j);
+          free = y + gap;
         }
       }
     }
@@ -422,7 +442,7 @@
     let bottom = -Infinity;
     for (let i = 0; i < notes.length; i++) {
       const bold = notes[i].kind === 'kill' || notes[i].kind === 'crash';
-      const lines = wrap(notes[i].text, bold ? 31 : 35, 3);
+      const lines = wrap(notes[i].text, Math.floor(((bold ? 31 : 35) * geo.notesW) / NOTES_W), 3);
       const y = yAt(yOf(notes[i].t));
       const top = Math.max(y - 5, bottom + 5);
       geo.notes.push({ i, y, top, lines });
@@ -481,7 +501,7 @@
       lanehead.append(
         el(
           'button',
-          { type: 'button', class: `lane${lane.client ? ' client' : ' server'}${dead ? ' dies' : ''}${lane.ghost ? ' ghost' : ''}${sel ? ' sel' : ''}`, 'data-lane': String(l), style: `left:${geo.laneX[l]}px`, title: `${lane.id}: ${lane.role}${lane.ghost ? ' (not in the cluster)' : ''}. Click for its log.`, onclick: () => select({ kind: 'node', i: l }) },
+          { type: 'button', class: `lane${lane.client ? ' client' : ' server'}${dead ? ' dies' : ''}${lane.ghost ? ' ghost' : ''}${sel ? ' sel' : ''}`, 'data-lane': String(l), style: `left:${geo.laneX[l]}px;max-width:${Math.floor(geo.laneW - 2)}px`, title: `${lane.id}: ${lane.role}${lane.ghost ? ' (not in the cluster)' : ''}. Click for its log.`, onclick: () => select({ kind: 'node', i: l }) },
           el('span', { class: 'lane-id', text: lane.id }),
           el('span', { class: 'lane-role', text: lane.ghost ? 'not in cluster' : lane.role }),
         ),
@@ -490,7 +510,7 @@
     for (const l of geo.opClients) {
       lanehead.append(el('div', { class: 'opshead', style: `left:${geo.opsX[l]}px;width:${geo.opsW[l] - 10}px` }, el('span', { class: 'lane-id', text: lanes[l].id }), el('span', { class: 'lane-role', text: 'operations' })));
     }
-    lanehead.append(el('div', { class: 'noteshead', style: `left:${geo.notesX}px;width:${NOTES_W - 16}px`, text: 'notes and faults' }));
+    lanehead.append(el('div', { class: 'noteshead', style: `left:${geo.notesX}px;width:${geo.notesW - 16}px`, text: 'notes and faults' }));
   }
 
   // Lanes, dead periods and axis breaks: few elements, drawn whole.
@@ -590,7 +610,7 @@
         // A message to itself: a loop to the right of the lane.
         const yb = Math.max(y1, y0 + 14);
         const d = `M${r1(x0)},${r1(y0)} C${r1(x0 + 42)},${r1(y0)} ${r1(x0 + 42)},${r1(yb)} ${r1(x0 + 2)},${r1(yb)}`;
-        mout.push(`<g class="${cls}" data-i="${i}"><path class="hit" d="${d}"/><path class="ln" d="${d}" stroke="${c}" fill="none"${m.fate === 'delivered' ? ` marker-end="url(#ah${m.type})"` : ''}/><title>${esc(msgTitle(i))}</title></g>`);
+        mout.push(`<g class="${cls}" data-i="${i}"><path class="hit" d="${d}"/><path class="ln" d="${d}" stroke="${c}" fill="none"${m.fate === 'delivered' ? ` marker-end="url(#ah${m.type})"` : ''}/></g>`);
         shown++;
         continue;
       }
@@ -627,7 +647,7 @@
         const flip = Math.abs(ang) > 90;
         label = `<text class="msg-label" transform="translate(${r1(mx)},${r1(my)}) rotate(${r1(flip ? ang + 180 : ang)})" y="-4" text-anchor="middle" fill="${c}">${esc(ty.type)}</text>`;
       }
-      mout.push(`<g class="${cls}" data-i="${i}"><line class="hit" ${coords}/><line class="ln" ${coords} stroke="${c}"${marker}/>${end}${label}<title>${esc(msgTitle(i))}</title></g>`);
+      mout.push(`<g class="${cls}" data-i="${i}"><line class="hit" ${coords}/><line class="ln" ${coords} stroke="${c}"${marker}/>${end}${label}</g>`);
       shown++;
     }
     L.msgs.innerHTML = mout.join('');
@@ -656,7 +676,7 @@
       const tracks = tracksOf.get(o.client) || 1;
       const bx = ox + 2 + opTrack[j] * TRACK_W;
       const lx2 = ox + 4 + tracks * TRACK_W;
-      if (geo.opLabel[j]) label = `<text class="op-label" x="${r1(lx2)}" y="${r1(y0 + 10)}">${esc(o.label)}</text>`;
+      if (geo.opLabel[j]) label = opLabelSvg(o, r1(lx2), r1(y0 + 10), geo.opLabel[j]);
       if (compact) oout.push(`<rect class="bar ${st}" data-o="${j}" data-op="${o.op}" x="${r1(bx)}" y="${r1(y0)}" width="9" height="${r1(h)}"${fill}/>${label && label.replace('<text class="op-label"', `<text class="op-label ${st}" data-o="${j}"`)}`);
       else oout.push(`<g class="op ${st}" data-o="${j}" data-op="${o.op}"><rect class="hit" x="${r1(bx)}" y="${r1(y0)}" width="${r1(geo.opsW[o.client] - 14 - opTrack[j] * TRACK_W)}" height="${r1(Math.max(h, 12))}"/><rect class="bar" x="${r1(bx)}" y="${r1(y0)}" width="9" height="${r1(h)}" rx="2.5"${fill}/>${label}<title>${esc(opTitle(j))}</title></g>`);
     }
@@ -829,6 +849,14 @@
     return x0 + (xt - x0) * fractions[0];
   }
 
+  /** An operation's label as SVG text: one line, or two (call, then answer) cut to the column. */
+  function opLabelSvg(o, x, y, lineCount) {
+    const fit = (text) => (text.length <= geo.labelChars ? text : `${text.slice(0, geo.labelChars - 1)}…`);
+    if (lineCount === 1) return `<text class="op-label" x="${x}" y="${y}">${esc(o.label)}</text>`;
+    const [call, answer] = labelLines(o.label);
+    return `<text class="op-label" x="${x}" y="${y}"><tspan x="${x}">${esc(fit(call))}</tspan>${answer ? `<tspan x="${x}" dy="12">${esc(fit(answer))}</tspan>` : ''}</text>`;
+  }
+
   function msgTitle(i) {
     const m = msgs[i];
     const ty = types[m.type].type;
@@ -841,7 +869,80 @@
           : m.fate === 'refused'
             ? `REFUSED: ${m.reason || `${lanes[m.to].id} was down`}`
             : 'still in flight when the run ended';
-    return `#${m.id} ${ty}${m.dup ? ` (duplicate delivery ${m.dup})` : ''}\n${route}, sent at ${ms(m.t0)}, ${fate}\n(click for the body)`;
+    return { head: `#${m.id} ${ty}${m.dup ? ` (duplicate delivery ${m.dup})` : ''}`, route, when: `sent at ${ms(m.t0)}, ${fate}` };
+  }
+
+  // ---- re-sends ----------------------------------------------------------------------------
+  // A message with the same body as an earlier one of the same node, but for its msg_id (a reply
+  // keeps its in_reply_to: an answer to another request is another message), is a re-send of it.
+  // Bodies that carry nothing else (a bare ping) are no re-sends. Indexed on first use.
+  let resends = null;
+  function resendOf(i) {
+    if (!resends) {
+      resends = new Int32Array(msgs.length).fill(-1);
+      const firstWith = new Map();
+      const firstOfId = new Map();
+      msgs.forEach((m, k) => {
+        if (m.dup) {
+          resends[k] = resends[firstOfId.get(m.id)];
+          return;
+        }
+        firstOfId.set(m.id, k);
+        const body = events[m.ev] && events[m.ev].body;
+        if (!body || typeof body !== 'object') return;
+        let fields = 0;
+        for (const key in body) if (key !== 'type' && key !== 'msg_id' && key !== 'in_reply_to') fields++;
+        if (fields === 0) return;
+        const key = `${m.from}|${JSON.stringify({ ...body, msg_id: undefined })}`;
+        const first = firstWith.get(key);
+        if (first === undefined) firstWith.set(key, k);
+        else resends[k] = first;
+      });
+    }
+    return resends[i] >= 0 ? resends[i] : undefined;
+  }
+
+  // ---- hover card: a message's body at a glance, without a click ----------------------------
+  const BODY_LINES = 18;
+  const hovercard = el('div', { class: 'hovercard', id: 'hovercard', role: 'tooltip' });
+  hovercard.hidden = true;
+  document.body.append(hovercard);
+  let hovered = -1;
+
+  function cardContent(i) {
+    const m = msgs[i];
+    const t = msgTitle(i);
+    const sw = el('span', { class: 'dot' });
+    sw.style.background = types[m.type].color;
+    const parts = [el('div', { class: 'hc-head' }, sw, el('strong', { text: t.head }), ' ', el('span', { class: 'muted', text: t.route })), el('div', { class: 'hc-when', text: t.when })];
+    const again = resendOf(i);
+    if (again !== undefined) {
+      const first = msgs[again];
+      parts.push(el('div', { class: 'hc-resend', text: `a re-send: the same body as #${first.id} (${lanes[first.from].id} → ${lanes[first.to].id} at ${ms(first.t0)})` }));
+    }
+    const body = events[m.ev] && events[m.ev].body;
+    let lines = (JSON.stringify(body, null, 2) || String(body)).split('\n');
+    if (lines.length > BODY_LINES) lines = [...lines.slice(0, BODY_LINES - 1), `… (${lines.length - BODY_LINES + 1} more lines: click for all of it)`];
+    parts.push(el('pre', { class: 'hc-body', text: lines.join('\n') }));
+    return parts;
+  }
+
+  function showCard(i, x, y) {
+    if (hovered !== i) {
+      hovered = i;
+      hovercard.replaceChildren(...cardContent(i));
+    }
+    hovercard.hidden = false;
+    // Beside the pointer, inside the window.
+    const w = hovercard.offsetWidth;
+    const h = hovercard.offsetHeight;
+    hovercard.style.left = `${x + 16 + w > window.innerWidth ? Math.max(4, x - 16 - w) : x + 16}px`;
+    hovercard.style.top = `${y + 16 + h > window.innerHeight ? Math.max(4, y - 16 - h) : y + 16}px`;
+  }
+
+  function hideCard() {
+    hovered = -1;
+    hovercard.hidden = true;
   }
 
   function opTitle(j) {
@@ -958,6 +1059,7 @@
     }[m.fate]();
     const rows = [row('route', el('strong', { text: lanes[m.from].id }), ' → ', el('strong', { text: lanes[m.to].id })), row('sent', ms(m.t0)), fate];
     if (m.dup) rows.push(row('duplicate', `delivery number ${m.dup + 1} of this message`));
+    if (resendOf(i) !== undefined) rows.push(row('re-send of', msgLink(resendOf(i)), el('span', { class: 'muted', text: ' (the same body)' })));
     if (m.replyTo !== undefined) rows.push(row('answers', msgLink(m.replyTo)));
     const answers = answeredBy.get(i);
     if (answers) rows.push(row('answered by', ...answers.flatMap((a, k) => (k ? [', ', msgLink(a)] : [msgLink(a)]))));
@@ -1123,8 +1225,21 @@
     else if (g.hasAttribute('data-tick')) select({ kind: 'node', i: ticks[Number(g.getAttribute('data-tick'))].lane });
     else if (g.hasAttribute('data-note')) scrollToTime(notes[Number(g.getAttribute('data-note'))].t);
   });
+  svg.addEventListener('mousemove', (ev) => {
+    const target = ev.target instanceof Element ? ev.target : null;
+    const g = target && target.closest('[data-i]');
+    let i = g ? Number(g.getAttribute('data-i')) : -1;
+    if (i < 0 && denseList) {
+      const r = svg.getBoundingClientRect();
+      i = nearestDense(ev.clientX - r.left, ev.clientY - r.top);
+    }
+    if (i >= 0) showCard(i, ev.clientX, ev.clientY);
+    else hideCard();
+  });
+  svg.addEventListener('mouseleave', hideCard);
   let pending = false;
   scroller.addEventListener('scroll', () => {
+    hideCard();
     if (denseList) canvas.style.top = `${scroller.scrollTop + HEAD_H}px`;
     if (pending) return;
     pending = true;
@@ -1153,9 +1268,25 @@
     ev.preventDefault();
   });
 
+  /** The narrowest the diagram can be with every lane and column at its minimum. */
+  function minimumWidth() {
+    const visible = lanes.filter((l, i) => !state.hiddenLanes.has(i)).length;
+    const clients = lanes.map((l, i) => i).filter((i) => !state.hiddenLanes.has(i) && ops.some((o) => o.client === i));
+    const tracksW = clients.reduce((w, l) => w + ((tracksOf.get(l) || 1) - 1) * TRACK_W, 0);
+    return GUTTER + 24 + visible * LANE_TIGHT + clients.length * OPS_MIN + tracksW + NOTES_MIN;
+  }
+
   // ---- go --------------------------------------------------------------------------------
   buildHeader();
   buildToolbar();
+  // Every client's operations in view matter more than the panel's legend: when only a closed
+  // panel makes room for them, the page starts with it closed (a click opens it).
+  if (minimumWidth() > scroller.clientWidth && minimumWidth() <= scroller.clientWidth + panel.offsetWidth) {
+    state.showPanel = false;
+    main.classList.add('nopanel');
+    const box = toolbar.querySelector('input[data-toggle="showPanel"]');
+    if (box) box.checked = false;
+  }
   lastWidth = scroller.clientWidth;
   relayout();
   renderPanel();
