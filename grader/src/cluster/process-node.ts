@@ -25,7 +25,6 @@ import {
   LOG_LINE_CHARS,
   NODE_LIMIT_DEFAULTS,
   addressSpaceMiB,
-  cleanText,
   cpuBreach,
   cpuSeconds,
   formatBytes,
@@ -40,7 +39,9 @@ import {
   type LimitBreach,
 } from './limits.ts';
 import { OutputTail } from './output-buffer.ts';
+import { inertLine, inertText } from '../text/untrusted.ts';
 import { nodeLaunch, type Sandbox } from './sandbox.ts';
+import { isStopping, trackProcess } from './teardown.ts';
 
 export interface ProcessNodeOptions {
   /** The bundled role entry to run. */
@@ -163,11 +164,13 @@ export class ProcessNode implements SimNode {
       messageBytes: options.messageBytes ?? NODE_LIMIT_DEFAULTS.messageBytes,
       cpuSeconds: options.cpuSeconds ?? cpuSeconds(60_000),
     };
+    if (isStopping()) throw new Error('locklab is stopping: no node may start');
     // The permission model grants only folders that exist.
     if (options.stateDir) mkdirSync(options.stateDir, { recursive: true });
     this.output = new OutputTail(options.outputBytes);
     this.child = spawnNode(id, options);
     ProcessNode.live.add(this);
+    const untrack = trackProcess({ killNow: () => this.killNow(), exited: this.child.then(() => undefined, () => undefined) });
     this.channel = this.child.stdio[3] as unknown as Socket;
     this.channel.setEncoding('utf8');
     this.channel.on('data', (chunk: string) => this.onData(chunk));
@@ -189,6 +192,7 @@ export class ProcessNode implements SimNode {
     ]);
     this.exitPromise = this.child.then(
       async (result) => {
+        untrack();
         await drained;
         ProcessNode.live.delete(this);
         this.exited = { code: result.exitCode ?? null, signal: result.signal ?? null };
@@ -241,7 +245,7 @@ export class ProcessNode implements SimNode {
 
   rawOutputTail(lines: number): string[] {
     // Frames of a native stack (after a fatal V8 error) say nothing to a student.
-    return this.output.lines(lines + 40).filter((l) => !NATIVE_FRAME.test(l)).slice(-lines).map(cleanText);
+    return this.output.lines(lines + 40).filter((l) => !NATIVE_FRAME.test(l)).slice(-lines).map(inertLine);
   }
 
   private onData(chunk: string): void {
@@ -291,8 +295,8 @@ export class ProcessNode implements SimNode {
     const parsed = parseNodeLine(line);
     const step = this.active;
     if (!parsed.ok) {
-      if (step) this.finishStep({ kind: 'malformed', outputs: step.outputs, line: cleanText(line.slice(0, 300)), problem: parsed.problem });
-      else this.misbehaviour ??= `wrote a malformed line while idle (${parsed.problem}): ${cleanText(line.slice(0, 200))}`;
+      if (step) this.finishStep({ kind: 'malformed', outputs: step.outputs, line: inertLine(line.slice(0, 300)), problem: parsed.problem });
+      else this.misbehaviour ??= `wrote a malformed line while idle (${parsed.problem}): ${inertLine(line.slice(0, 200))}`;
       this.condemn();
       return;
     }
@@ -300,7 +304,7 @@ export class ProcessNode implements SimNode {
     const body = envelope.body;
     if (!step) {
       this.misbehaviour ??=
-        `sent "${cleanText(body.type)}" while it was not handling an event. Only the runtime's timers and messages ` +
+        `sent "${inertLine(body.type)}" while it was not handling an event. Only the runtime's timers and messages ` +
         `may wake a node: real I/O or timers not patched by locklab break the simulation`;
       return;
     }
@@ -334,7 +338,7 @@ export class ProcessNode implements SimNode {
         step.outputs.push({ ...envelope, body: { type: 'log', stream: 'stderr', text: note } });
         return;
       }
-      const clean = cleanText(part);
+      const clean = inertLine(part);
       const cut = clean.length > LOG_LINE_CHARS ? `${clean.slice(0, LOG_LINE_CHARS)}… (${clean.length - LOG_LINE_CHARS} more characters)` : clean;
       this.logKept += cut.length + 1;
       step.outputs.push({ ...envelope, body: { ...envelope.body, text: cut } });
@@ -376,7 +380,7 @@ export class ProcessNode implements SimNode {
     const breach = this.exitBreach();
     if (breach) {
       // The stack of the refused call goes to the node's log: it shows where, in the student's file.
-      const stack = this.crashText === undefined ? [] : cleanText(this.crashText).split('\n').slice(0, 12);
+      const stack = this.crashText === undefined ? [] : inertText(this.crashText).split('\n').slice(0, 12);
       const log = (text: string): Envelope => ({ src: this.id, dest: GRADER, body: { type: 'log', stream: 'stderr', text } });
       return { kind: 'limit', outputs: [...outputs, ...stack.map(log)], text: breach.text, hint: breach.hint };
     }
