@@ -15,6 +15,7 @@ import { listCommand } from './commands/list.ts';
 import { mergeCommand } from './commands/merge.ts';
 import { viewCommand } from './commands/view.ts';
 import { ImplementationNotFound } from './cluster/prepare.ts';
+import { emergencyTeardown, oneLineError } from './cluster/teardown.ts';
 import { LabNotFound } from './lab/load.ts';
 import { FaultSpecError } from './faults/failure-model.ts';
 import { applyColorEnv } from './report/color.ts';
@@ -66,6 +67,9 @@ export async function main(argv: string[]): Promise<number> {
       console.error(`locklab: ${err.message}\n${USAGE}`);
       return EXIT.cannotRun;
     }
-    throw err;
+    // A bug of ours (exit 1 would read as "a test failed"): one line, nothing left running.
+    await emergencyTeardown();
+    console.error(`locklab: internal error: ${oneLineError(err)}`);
+    return EXIT.cannotRun;
   }
 }

@@ -151,6 +151,13 @@ export function outputPipeBreach(crashText: string): LimitBreach | undefined {
   };
 }
 
+export function stateBreach(limitMiB: number): LimitBreach {
+  return {
+    text: `wrote more than ${limitMiB} MiB to its state folder`,
+    hint: `durable storage (writeState) is for what a node must not lose, not a log: the grader limits each node's state folder to ${limitMiB} MiB`,
+  };
+}
+
 export function stepMessagesBreach(limit: number): LimitBreach {
   return {
     text: `flooded the network: more than ${limit} messages and timers in one step`,

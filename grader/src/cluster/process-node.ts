@@ -35,10 +35,13 @@ import {
   outputFloodBreach,
   outputPipeBreach,
   sandboxBreach,
+  STATE_POLL_MS,
+  stateBreach,
   stepMessagesBreach,
   type LimitBreach,
 } from './limits.ts';
 import { OutputTail } from './output-buffer.ts';
+import { stateFolderBytes } from './state-folder.ts';
 import { inertLine, inertText } from '../text/untrusted.ts';
 import { nodeLaunch, type Sandbox } from './sandbox.ts';
 import { isStopping, trackProcess } from './teardown.ts';
@@ -65,6 +68,8 @@ export interface ProcessNodeOptions {
   cpuSeconds?: number;
   /** Largest file the node may write, MiB (with the sandbox's prlimit). */
   fileMiB?: number;
+  /** Bytes the node may keep in its state folder, MiB, measured after every step and while one runs. */
+  stateMiB?: number;
   /** console.* output kept per node, bytes. */
   logBytes?: number;
   /** Messages and timers one step may produce. */
@@ -83,6 +88,7 @@ export function nodeLimits(limits: Limits): Omit<ProcessNodeOptions, 'bundle' | 
     addressSpaceMiB: limits.addressSpaceMiB,
     cpuSeconds: cpuSeconds(limits.runWallMs),
     fileMiB: limits.fileMiB,
+    stateMiB: limits.stateMiB,
     logBytes: limits.logBytes,
     stepMessages: limits.stepMessages,
     messageBytes: limits.messageBytes,
@@ -101,7 +107,8 @@ function spawnNode(id: NodeId, options: ProcessNodeOptions) {
     stateDir: options.stateDir,
     addressSpaceMiB: addressSpaceMiB(options.heapMiB, options.addressSpaceMiB),
     cpuSeconds: options.cpuSeconds ?? cpuSeconds(60_000),
-    fileMiB: options.fileMiB ?? NODE_LIMIT_DEFAULTS.fileMiB,
+    // One file can hold no more than the whole folder may.
+    fileMiB: Math.min(options.fileMiB ?? NODE_LIMIT_DEFAULTS.fileMiB, options.stateMiB ?? NODE_LIMIT_DEFAULTS.stateMiB),
   });
   return execa(launch.file, launch.args, {
     cwd: options.cwd,
@@ -122,6 +129,8 @@ interface ActiveStep {
   outputs: Envelope[];
   resolve: (outcome: StepOutcome) => void;
   guard: NodeJS.Timeout;
+  /** Measures the state folder while the step runs. */
+  statePoll: NodeJS.Timeout | undefined;
   /** Messages and timers so far. */
   lines: number;
   /** console output (kept or not) and raw stdout/stderr so far, in characters. */
@@ -149,7 +158,7 @@ export class ProcessNode implements SimNode {
   private logKept = 0;
   private logDropped = false;
   private messageBytesWritten = 0;
-  private readonly limits: { logBytes: number; stepMessages: number; messageBytes: number; cpuSeconds: number };
+  private readonly limits: { logBytes: number; stepMessages: number; messageBytes: number; cpuSeconds: number; stateMiB: number };
 
   /** Every process this grader started and has not yet seen exit: the last line of defence against orphans. */
   static readonly live = new Set<ProcessNode>();
@@ -163,6 +172,7 @@ export class ProcessNode implements SimNode {
       stepMessages: options.stepMessages ?? NODE_LIMIT_DEFAULTS.stepMessages,
       messageBytes: options.messageBytes ?? NODE_LIMIT_DEFAULTS.messageBytes,
       cpuSeconds: options.cpuSeconds ?? cpuSeconds(60_000),
+      stateMiB: options.stateMiB ?? NODE_LIMIT_DEFAULTS.stateMiB,
     };
     if (isStopping()) throw new Error('locklab is stopping: no node may start');
     // The permission model grants only folders that exist.
@@ -225,7 +235,9 @@ export class ProcessNode implements SimNode {
         else this.finishStep({ kind: 'stuck', outputs: step?.outputs ?? [], wallMs });
         void this.kill();
       }, wallMs);
-      this.active = { outputs: [], resolve, guard, lines: 0, outputChars: 0 };
+      // A node that writes without end is stopped while it writes, not only once its step ends.
+      const statePoll = this.options.stateDir ? setInterval(() => this.checkStateBudget(), STATE_POLL_MS) : undefined;
+      this.active = { outputs: [], resolve, guard, statePoll, lines: 0, outputChars: 0 };
       this.channel.write(JSON.stringify(event) + '\n');
     });
   }
@@ -310,6 +322,7 @@ export class ProcessNode implements SimNode {
     }
     switch (body.type) {
       case 'idle':
+        if (this.checkStateBudget()) return;
         return this.finishStep({ kind: 'idle', outputs: step.outputs });
       case 'crash':
         this.crashText = String(body.text);
@@ -343,6 +356,15 @@ export class ProcessNode implements SimNode {
       this.logKept += cut.length + 1;
       step.outputs.push({ ...envelope, body: { ...envelope.body, text: cut } });
     }
+  }
+
+  /** True (and the node stopped) if its state folder holds more than its budget. */
+  private checkStateBudget(): boolean {
+    const dir = this.options.stateDir;
+    const budget = this.limits.stateMiB * 1024 * 1024;
+    if (!dir || this.condemned || stateFolderBytes(dir, budget) <= budget) return false;
+    this.breach(stateBreach(this.limits.stateMiB));
+    return true;
   }
 
   /** The node broke a limit: the step ends with the limit named, and the node is killed. */
@@ -398,6 +420,7 @@ export class ProcessNode implements SimNode {
       return;
     }
     clearTimeout(step.guard);
+    clearInterval(step.statePoll);
     this.active = undefined;
     step.resolve(outcome);
   }

@@ -8,6 +8,7 @@
  * stays.)
  */
 import { rmSync } from 'node:fs';
+import { inertLine } from '../text/untrusted.ts';
 
 /** A process (or a process group) the grader started. */
 export interface Stoppable {
@@ -87,33 +88,46 @@ export async function emergencyTeardown(): Promise<{ processes: number; folders:
 const SIGNAL_NUMBERS = { SIGINT: 2, SIGTERM: 15, SIGHUP: 1 } as const;
 export type StopSignal = keyof typeof SIGNAL_NUMBERS;
 
+/** Why the grading stopped before its end: a signal, or an internal error (a bug, or a reporter that failed). */
+export type StopReason = { signal: StopSignal } | { error: unknown };
+
+/** The exit code of a stop: 128 + the signal's number, or 2 ("the grading could not run") for an internal error. */
+export const stopExitCode = (reason: StopReason) => ('signal' in reason ? 128 + SIGNAL_NUMBERS[reason.signal] : 2);
+
+/** An error in one line, for a person: its message's first line, inert. */
+export function oneLineError(error: unknown): string {
+  const text = error instanceof Error ? `${error.name === 'Error' ? '' : `${error.name}: `}${error.message}` : String(error);
+  const line = text.split('\n').find((l) => l.trim() !== '')?.trim() ?? 'unknown error';
+  return inertLine(line.length > 300 ? `${line.slice(0, 299)}…` : line);
+}
+
 /**
- * Until the returned function is called, SIGINT, SIGTERM and SIGHUP stop the grading: every
- * process is killed and, once all have exited, every temporary folder removed; then `onStop`
- * runs (to save partial results and say so), and the process exits with 128 + the signal's
- * number. A second signal while this goes on exits at once (processes killed, folders removed).
+ * Until the returned function is called, SIGINT, SIGTERM and SIGHUP, and an exception that
+ * nothing caught, stop the grading: every process is killed and, once all have exited, every
+ * temporary folder removed; then `onStop` runs (to save partial results and say so), and the
+ * process exits with `stopExitCode`. A second signal while this goes on exits at once
+ * (processes killed, folders removed).
  */
-export function stopOnSignals(onStop: (signal: StopSignal) => void): () => void {
-  const handlers = new Map<StopSignal, () => void>();
-  for (const signal of Object.keys(SIGNAL_NUMBERS) as StopSignal[]) {
-    const handler = () => {
-      if (stopping) {
-        killAll();
-        removeFolders();
-        process.exit(128 + SIGNAL_NUMBERS[signal]);
+export function stopOnSignals(onStop: (reason: StopReason) => void): () => void {
+  const stop = (reason: StopReason) => {
+    if (stopping) {
+      killAll();
+      removeFolders();
+      process.exit(stopExitCode(reason));
+    }
+    void emergencyTeardown().then(() => {
+      try {
+        onStop(reason);
+      } finally {
+        process.exit(stopExitCode(reason));
       }
-      void emergencyTeardown().then(() => {
-        try {
-          onStop(signal);
-        } finally {
-          process.exit(128 + SIGNAL_NUMBERS[signal]);
-        }
-      });
-    };
-    handlers.set(signal, handler);
-    process.on(signal, handler);
-  }
+    });
+  };
+  const handlers = new Map<NodeJS.Signals | 'uncaughtException' | 'unhandledRejection', (value?: unknown) => void>();
+  for (const signal of Object.keys(SIGNAL_NUMBERS) as StopSignal[]) handlers.set(signal, () => stop({ signal }));
+  for (const event of ['uncaughtException', 'unhandledRejection'] as const) handlers.set(event, (error) => stop({ error }));
+  for (const [event, handler] of handlers) process.on(event as NodeJS.Signals, handler);
   return () => {
-    for (const [signal, handler] of handlers) process.off(signal, handler);
+    for (const [event, handler] of handlers) process.off(event as NodeJS.Signals, handler);
   };
 }

@@ -20,7 +20,8 @@ import { htmlPathFor, writeTraceHtmlFor } from '../report/trace-viewer.ts';
 import type { RunResult } from '../score/run-test.ts';
 import { grade, replayCommand } from '../score/grade.ts';
 import { parseFaultsSpec } from '../faults/failure-model.ts';
-import { stopOnSignals } from '../cluster/teardown.ts';
+import { oneLineError, stopOnSignals, type StopReason } from '../cluster/teardown.ts';
+import { inertLine } from '../text/untrusted.ts';
 import { EXIT, UsageError } from './common.ts';
 
 /** Where a failing run's trace (JSON) and its page (HTML) go when --trace-dir is not given. Gitignored. */
@@ -111,18 +112,20 @@ export async function gradeCommand(args: string[]): Promise<number> {
   const faults = options.faults === undefined ? undefined : parseFaultsSpec(options.faults);
   assertImplementation(lab.manifest, impl);
   const replay = (test: string, seed: number) => replayCommand(lab.manifest.id, impl, test, seed, options.faults);
+  // The folder's name may be a student's: shown inert (replay commands quote it exactly, and inert).
+  const shownImpl = inertLine(impl);
   const traceDir = options['trace-dir'];
   // With --trace-dir, every run's trace and page go there; without it, a failing run's go to FAILED_TRACE_DIR.
   const traceDirOf = (run: RunResult) => traceDir ?? (run.passed ? undefined : FAILED_TRACE_DIR);
   const started = performance.now();
   // `--classroom -` puts the result on standard output: the report for people moves to standard error.
   const out = options.classroom === '-' ? process.stderr : process.stdout;
-  const progress = new GradeProgress({ tests: tests.length, points: tests.reduce((a, t) => a + t.points, 0) }, `${lab.manifest.id} (${impl})`);
+  const progress = new GradeProgress({ tests: tests.length, points: tests.reduce((a, t) => a + t.points, 0) }, `${lab.manifest.id} (${shownImpl})`);
   const live = wantsLiveStatus(out, process.env) ? new LiveStatus(out, { escapes: chalk.level > 0, tickMs: 100 }, (ms) => progress.render(ms)) : undefined;
   const print = (text: string) => (live ? live.print(text) : out.write(text));
   const ci = combineReporters(
     ciReporters(
-      { lab: lab.manifest, impl, seeds, replay },
+      { lab: lab.manifest, impl: shownImpl, seeds, replay },
       {
         ...(options.junit !== undefined ? { junit: options.junit } : {}),
         ...(options.classroom !== undefined ? { classroom: options.classroom } : {}),
@@ -134,14 +137,14 @@ export async function gradeCommand(args: string[]): Promise<number> {
   const reporter = new TerminalReporter({
     write: print,
     lab: lab.manifest.id,
-    impl,
+    impl: shownImpl,
     replay,
     traceFile: (run) => {
       const dir = traceDirOf(run);
       return dir ? htmlPathFor(path.join(dir, traceFileName(run.test, run.seed))) : undefined;
     },
   });
-  reporter.start(tests.map((t) => t.name), impl, seeds);
+  reporter.start(tests.map((t) => t.name), shownImpl, seeds);
   live?.draw();
 
   const graded: GradescopeTest[] = [];
@@ -158,58 +161,83 @@ export async function gradeCommand(args: string[]): Promise<number> {
     });
   };
   writeJson(false);
-  // Ctrl-C or SIGTERM: every node is killed, the temporary folders removed, the results so far kept.
-  const stopListening = stopOnSignals((signal) => {
+  /** Stopped before the end: the results so far are kept, with why, and one line says so. */
+  const stoppedBy = (reason: StopReason) => {
     live?.stop();
-    output = `Grading was stopped by ${signal} after ${graded.length} of ${tests.length} tests; the others were not graded.`;
-    writeJson(false);
-    process.stderr.write(`\nlocklab: stopped by ${signal} after ${graded.length} of ${tests.length} tests; every node was killed${options.json ? `; results so far in ${options.json}` : ''}\n`);
-  });
-  const outcome = await grade({
-    lab,
-    impl,
-    tests,
-    seeds,
-    jobs: options.jobs ?? Math.max(1, availableParallelism()),
-    typecheck: !options['no-typecheck'],
-    sandbox: !options['no-sandbox'],
-    onNotice: (line) => print(`locklab: ${line}\n`),
-    ...(faults ? { faults } : {}),
-    onRunStart(test, seed) {
-      progress.runStarted(test.name, seed);
-      live?.draw();
-    },
-    onRunDone(run) {
-      progress.runFinished(run.test, run.seed);
-    },
-    onTestDone(score, runs) {
-      for (const run of runs) {
-        const dir = traceDirOf(run);
-        if (dir) writeTraceHtmlFor(run.trace, writeTraceFile(dir, run.trace), { hint: run.hint });
-      }
-      progress.testDone(score.points);
-      reporter.testDone(score, runs);
-      ci.testDone(score, runs);
-      graded.push(gradescopeTest(score, runs, replay));
+    const why = 'signal' in reason ? reason.signal : `an internal error (${oneLineError(reason.error)})`;
+    output = `Grading was stopped by ${why} after ${graded.length} of ${tests.length} tests; the others were not graded.`;
+    try {
       writeJson(false);
-    },
-  }).finally(() => {
+    } catch {
+      // the results file cannot be written either; the line below still says what happened
+    }
+    const saved = options.json ? `; results so far in ${options.json}` : '';
+    process.stderr.write(
+      'signal' in reason
+        ? `\nlocklab: stopped by ${reason.signal} after ${graded.length} of ${tests.length} tests; every node was killed${saved}\n`
+        : `\nlocklab: internal error: ${oneLineError(reason.error)}; stopped after ${graded.length} of ${tests.length} tests; every node was killed${saved}\n`,
+    );
+  };
+  // Ctrl-C, SIGTERM, an uncaught exception: every node is killed, the temporary folders removed, the results so far kept.
+  const stopListening = stopOnSignals(stoppedBy);
+  let outcome;
+  try {
+    outcome = await grade({
+      lab,
+      impl,
+      tests,
+      seeds,
+      jobs: options.jobs ?? Math.max(1, availableParallelism()),
+      typecheck: !options['no-typecheck'],
+      sandbox: !options['no-sandbox'],
+      onNotice: (line) => print(`locklab: ${line}\n`),
+      ...(faults ? { faults } : {}),
+      onRunStart(test, seed) {
+        progress.runStarted(test.name, seed);
+        live?.draw();
+      },
+      onRunDone(run) {
+        progress.runFinished(run.test, run.seed);
+      },
+      onTestDone(score, runs) {
+        // The results file first: whatever fails after it, this test's score is kept.
+        graded.push(gradescopeTest(score, runs, replay));
+        writeJson(false);
+        for (const run of runs) {
+          const dir = traceDirOf(run);
+          if (dir) writeTraceHtmlFor(run.trace, writeTraceFile(dir, run.trace), { hint: run.hint });
+        }
+        progress.testDone(score.points);
+        reporter.testDone(score, runs);
+        ci.testDone(score, runs);
+      },
+    });
+  } catch (error) {
+    // grade() has stopped every node and removed its folders: an internal error, told in one line.
+    stoppedBy({ error });
+    return EXIT.cannotRun;
+  } finally {
     live?.stop();
     stopListening();
-  });
-  if (outcome.kind === 'compile_error') {
-    output = `The implementation does not compile; every test scores 0.\n${outcome.details.join('\n')}`;
-    reporter.compileError(outcome.details);
-    ci.compileError(outcome.details);
-    for (const score of outcome.summary.tests) {
-      reporter.testDone(score, []);
-      ci.testDone(score, []);
-      graded.push(gradescopeTest(score, [], replay));
-    }
   }
-  writeJson(true);
-  reporter.summary(outcome.summary, performance.now() - started);
-  ci.finish(outcome.summary, performance.now() - started);
+  try {
+    if (outcome.kind === 'compile_error') {
+      output = `The implementation does not compile; every test scores 0.\n${outcome.details.join('\n')}`;
+      for (const score of outcome.summary.tests) graded.push(gradescopeTest(score, [], replay));
+      writeJson(false);
+      reporter.compileError(outcome.details);
+      ci.compileError(outcome.details);
+      for (const score of outcome.summary.tests) {
+        reporter.testDone(score, []);
+        ci.testDone(score, []);
+      }
+    }
+    writeJson(true);
+    reporter.summary(outcome.summary, performance.now() - started);
+    ci.finish(outcome.summary, performance.now() - started);
+  } catch (error) {
+    stoppedBy({ error });
+    return EXIT.cannotRun;
+  }
   return outcome.summary.passed ? EXIT.passed : EXIT.failed;
 }
-

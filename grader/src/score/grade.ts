@@ -77,7 +77,8 @@ export async function grade(request: GradeRequest): Promise<GradeOutcome> {
     if (isStopping()) await stopped();
     if (!(err instanceof CompileError)) throw err;
     const scores = request.tests.map((t) => scoreTest(t, request.seeds.map((seed) => ({ seed, passed: false })), lab.manifest));
-    return { kind: 'compile_error', summary: summarize(lab.manifest, scores), details: err.details };
+    // Compiler messages quote the student's code: inert, like a run's result.
+    return { kind: 'compile_error', summary: summarize(lab.manifest, scores), details: inertLines(err.details) };
   }
   const prepareMs = performance.now() - started;
   // Every node of this grading: an internal error stops them all before the folder goes.

@@ -7,7 +7,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { cleanText, indentContinuation, memoryBreach, sandboxBreach } from '../../src/cluster/limits.ts';
+import { indentContinuation, memoryBreach, sandboxBreach } from '../../src/cluster/limits.ts';
+import { inertText } from '../../src/text/untrusted.ts';
 import { LOCKLAB_ROOT } from '../../src/cluster/prepare.ts';
 import { GUARD_FILE, detectSandbox, nodeLaunch, type Sandbox } from '../../src/cluster/sandbox.ts';
 
@@ -131,7 +132,7 @@ test('the whole sandbox: wrappers exec each other, so the node keeps the pid the
 });
 
 test('text from a node is defused before anyone prints it', (t) => {
-  t.is(cleanText('a\rb\u001b[2Kc\u0007\u202ed\te'), 'a␍b␛[2Kc␇\ufffdd\te');
+  t.is(inertText('a\rb\u001b[2Kc\u0007\u202ed\te'), 'a␍b␛[2Kc␇<U+202E>d\te');
   t.is(indentContinuation('Error: x\nTotal 100/100\n    at f (file.ts:1:2)'), 'Error: x\n  Total 100/100\n    at f (file.ts:1:2)');
 });
 
