@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { assertImplementation, ImplementationNotFound } from '../cluster/prepare.ts';
 import type { LoadedLab } from '../lab/load.ts';
-import type { GradedTest } from '../lab/manifest.ts';
+import type { GradedTest, Limits } from '../lab/manifest.ts';
 import { GradescopeResultsSchema, gradescopeTest, writeGradescopeResults, type GradescopeResults, type GradescopeTest } from '../report/gradescope.ts';
 import { grade, replayCommand } from '../score/grade.ts';
 import { round, scoreTest } from '../score/scorer.ts';
@@ -42,6 +42,8 @@ export interface BatchRequest {
   shard?: Shard;
   /** Runs at a time inside one submission's grading (default 1). */
   runsPerSubmission?: number;
+  /** Overrides of the lab's limits (e.g. a shorter compile time in the grader's own tests). */
+  limits?: Partial<Limits>;
   /** Told what happens, for the progress display. */
   events?: BatchEvents;
 }
@@ -206,6 +208,7 @@ async function gradeSubmission(request: BatchRequest, shape: GradebookShape, sub
       seeds,
       jobs: request.runsPerSubmission ?? 1,
       typecheck: request.typecheck,
+      ...(request.limits ? { limits: request.limits } : {}),
       onTestDone(score, runs) {
         graded.push(gradescopeTest(score, runs, replay));
       },

@@ -40,8 +40,8 @@ export const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 /**
  * Every submission in `dir`, sorted by student. Hidden entries (".x") and other files are
  * skipped; `exclude` (e.g. the output folder, if it lies inside) too. Two entries for one
- * student (alice/ and alice.zip) are both listed, each naming the other as its twin: a name is
- * the student's to choose, so it must not stop the class's grading.
+ * student (alice/ and alice.zip) are one submission that names its twin, graded as ambiguous:
+ * a name is the student's to choose, so it must not stop the class's grading.
  */
 export function findSubmissions(dir: string, exclude: string[] = []): Submission[] {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`submissions folder ${dir} does not exist`);
@@ -59,15 +59,16 @@ export function findSubmissions(dir: string, exclude: string[] = []): Submission
       if (ext && entry.name.length > ext.length) submission = { student: entry.name.slice(0, -ext.length), kind: 'archive', path: full };
     }
     if (!submission) continue;
-    const twin = byStudent.get(submission.student);
-    if (twin) {
-      twin.twin = submission.path;
-      submission.twin = twin.path;
+    const first = byStudent.get(submission.student);
+    if (first) {
+      first.twin = first.path < submission.path ? submission.path : first.path;
+      if (first.path > submission.path) Object.assign(first, { kind: submission.kind, path: submission.path });
+      continue;
     }
     byStudent.set(submission.student, submission);
     found.push(submission);
   }
-  return found.sort((a, b) => byName(a.student, b.student) || byName(a.path, b.path));
+  return found.sort((a, b) => byName(a.student, b.student));
 }
 
 /**

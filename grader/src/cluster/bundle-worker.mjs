@@ -2,7 +2,7 @@
 // untrusted source, so it gets a time and memory limit and is killed with its process group,
 // esbuild's service included. Plain JavaScript: it runs without a TypeScript loader.
 //
-// Standard input: the request (JSON) that `prepare.ts` writes. Standard output: one JSON object,
+// Argument: the request file (JSON) that `prepare.ts` writes. Standard output: one JSON object,
 // `{ errors, metafile }`. The grader checks the metafile (`import-fence.ts`): this fence is the
 // first line, which refuses before esbuild reads a file:
 // - from a staged file, a relative or absolute import must stay inside the stage, judged from
@@ -15,15 +15,14 @@
 //   refused; JSON only inside the stage.
 // A refusal is an esbuild error whose text starts with FENCE and carries {kind, spec} as JSON.
 import { build, stop } from 'esbuild';
+import { readFileSync } from 'node:fs';
 import { isBuiltin } from 'node:module';
 import path from 'node:path';
 
 const FENCE = 'locklab-fence ';
 const CODE = new Set(['.ts', '.mts', '.cts', '.js', '.mjs', '.cjs']);
 
-const chunks = [];
-for await (const chunk of process.stdin) chunks.push(chunk);
-const request = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+const request = JSON.parse(readFileSync(process.argv[2], 'utf8'));
 const { stage, trustedRoots, runtimeModules } = request;
 
 const inside = (dir, file) => file === dir || file.startsWith(dir + path.sep);

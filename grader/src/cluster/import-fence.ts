@@ -72,11 +72,12 @@ interface MetafileInput {
 }
 
 /**
- * Every input of a finished build, and every import between them, checked against the bounds
- * (esbuild's metafile: paths relative to the stage). Returns the refusals, one per kind and
- * specifier; an empty list means the bundle holds only what it may.
+ * Every input of a finished build, every import between them, and every import of the bundles
+ * themselves, checked against the bounds (esbuild's metafile: paths relative to the stage).
+ * Returns the refusals, one per kind and specifier; an empty list means the bundle holds only
+ * what it may.
  */
-export function checkBundleInputs(metafile: { inputs: Record<string, MetafileInput> }, bounds: BuildBounds): { kind: FenceKind; spec: string }[] {
+export function checkBundleInputs(metafile: { inputs: Record<string, MetafileInput>; outputs?: Record<string, { imports: MetafileInput['imports'] }> }, bounds: BuildBounds): { kind: FenceKind; spec: string }[] {
   const found = new Map<string, { kind: FenceKind; spec: string }>();
   const refuse = (kind: FenceKind, spec: string) => found.set(`${kind}\0${spec}`, { kind, spec });
   const runtimeFiles = new Set(Object.values(bounds.runtimeModules));
@@ -103,13 +104,18 @@ export function checkBundleInputs(metafile: { inputs: Record<string, MetafileInp
         refuse('computed', '');
         continue;
       }
-      if (imported.external) {
-        if (!isBuiltin(imported.path) && imported.path !== '<runtime>') refuse('package', imported.path);
-        continue;
-      }
+      // An external import is one that is not bundled: Node's modules, and a TypeScript import
+      // of nothing but types (dropped); what the bundle imports at run time is checked below.
+      if (imported.external) continue;
       const target = path.resolve(bounds.stage, imported.path);
       const allowed = inStage ? inside(bounds.stage, target) || runtimeFiles.has(target) : trusted(target);
       if (!allowed) refuse('outside', inStage ? path.relative(path.dirname(file), target) : imported.path);
+    }
+  }
+  // What the bundles import when they run: Node's modules only.
+  for (const output of Object.values(metafile.outputs ?? {})) {
+    for (const imported of output.imports) {
+      if (!imported.external || !isBuiltin(imported.path)) refuse('package', imported.path);
     }
   }
   return [...found.values()];

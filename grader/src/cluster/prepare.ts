@@ -263,12 +263,9 @@ async function bundleRoles(lab: LabManifest, stageDir: string, outDir: string, f
     runtimeModules: fence.runtimeModules,
     banner: BANNER,
   };
-  const result = await runBounded(process.execPath, ['--max-old-space-size=512', BUNDLE_WORKER], {
-    cwd: stageDir,
-    bounds,
-    input: JSON.stringify(request),
-    signal: abort.signal,
-  });
+  const requestFile = path.join(path.dirname(stageDir), 'bundle-request.json');
+  writeFileSync(requestFile, JSON.stringify(request));
+  const result = await runBounded(process.execPath, ['--max-old-space-size=512', BUNDLE_WORKER, requestFile], { cwd: stageDir, bounds, signal: abort.signal });
   const limit = limitBroken(result, 'bundling', bounds);
   if (limit) {
     abort.abort();
