@@ -169,13 +169,13 @@ const asPath = (p) => (p instanceof URL ? fileURLToPath(p) : Buffer.isBuffer(p) 
 function mayRead(p, what) {
   if (!permission) return;
   const resolved = path.resolve(asPath(p));
-  if (resolved === path.parse(resolved).root || !permission.has('fs.read', resolved)) refuse(`${what} outside the node's own folder`);
+  if (resolved === path.parse(resolved).root || !permission.has('fs.read', resolved)) refuse(`file access outside the node's own folder (${what})`);
 }
 const guardPath = (target, name) => {
   const real = target[name];
   if (typeof real !== 'function') return;
   const guarded = function (p, ...rest) {
-    mayRead(p, `file access (fs.${name})`);
+    mayRead(p, `fs.${name}`);
     return real.call(this, p, ...rest);
   };
   for (const key of Object.keys(real)) guarded[key] = real[key]; // fs.realpathSync.native
@@ -189,7 +189,7 @@ for (const name of LOOKS) {
   guardPath(fs.promises, name);
 }
 
-const loading = (request) => refuse(`loading a module from outside the node's own code (${String(request).slice(0, 200)})`);
+const loading = () => refuse("loading a module from outside the node's own code");
 const realResolve = Module._resolveFilename;
 Module._resolveFilename = function _resolveFilename(request, ...rest) {
   if (typeof request === 'string' && isBuiltin(request)) return realResolve.call(this, request, ...rest);
