@@ -97,7 +97,7 @@ export class GitHubReporter implements Reporter {
   }
 }
 
-/** Text for a Markdown table cell: one line, no HTML, no column breaks, no links, images or emphasis. */
+/** Text for a Markdown table cell: one line, no HTML, no column breaks, no links or images (code spans stay: they are inert). */
 export function cell(text: string, max = 200): string {
   const oneLine = text
     .split('\n')
@@ -109,7 +109,7 @@ export function cell(text: string, max = 200): string {
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
-    .replace(/[\\`*_~[\]()!|]/g, (c) => `\\${c}`);
+    .replace(/[\\[\]|]/g, (c) => `\\${c}`);
 }
 
 /** A fenced code block that its lines cannot close: the fence is longer than any run of backticks in them. */
