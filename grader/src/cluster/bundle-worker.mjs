@@ -7,7 +7,8 @@
 // first line, which refuses before esbuild reads a file:
 // - from a staged file, a relative or absolute import must stay inside the stage, judged from
 //   the path alone (whether the file exists is never looked at, so a refusal says nothing about
-//   the grading machine); a package is refused; Node's modules and `locklab/runtime` are allowed;
+//   the grading machine); a package is refused; Node's modules (but those a node may not use,
+//   `unavailableBuiltins`) and `locklab/runtime` are allowed;
 // - no file outside the stage and the trusted roots is ever loaded: esbuild reaches one only
 //   through a computed import (a template literal or a string concatenation in import() or
 //   require() is a glob for esbuild, which the resolver never sees);
@@ -24,6 +25,7 @@ const CODE = new Set(['.ts', '.mts', '.cts', '.js', '.mjs', '.cjs']);
 
 const request = JSON.parse(readFileSync(process.argv[2], 'utf8'));
 const { stage, trustedRoots, runtimeModules } = request;
+const unavailable = new Set(request.unavailableBuiltins);
 
 const inside = (dir, file) => file === dir || file.startsWith(dir + path.sep);
 const trusted = (file) => trustedRoots.some((root) => inside(root, file));
@@ -40,7 +42,10 @@ const fence = {
       const w = attributes(args.with);
       if (w && !(fromStage && w.type === 'json' && Object.keys(w).length === 1)) return refuse('attribute', args.path);
       if (Object.hasOwn(runtimeModules, args.path)) return { path: runtimeModules[args.path] };
-      if (isBuiltin(args.path)) return { path: args.path, external: true };
+      if (isBuiltin(args.path)) {
+        if (fromStage && unavailable.has(args.path.replace(/^node:/, ''))) return refuse('builtin', args.path);
+        return { path: args.path, external: true };
+      }
       if (!fromStage) return undefined; // the runtime's own imports: checked in the metafile
       const relative = args.path === '.' || args.path === '..' || args.path.startsWith('./') || args.path.startsWith('../');
       if (!relative && !path.isAbsolute(args.path)) return refuse('package', args.path);

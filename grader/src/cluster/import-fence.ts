@@ -22,6 +22,9 @@ import { formatBytes } from './limits.ts';
 
 export const inside = (dir: string, file: string) => file === dir || file.startsWith(dir + path.sep);
 
+/** One of Node's modules that a node may not load (`node:dns` or `dns`). */
+const unavailable = (specifier: string) => (UNAVAILABLE_BUILTINS as readonly string[]).includes(specifier.replace(/^node:/, ''));
+
 /** What may enter a bundle: the stage, the trusted roots (the runtime's sources), and the runtime's public modules. */
 export interface BuildBounds {
   /** The staging folder (real path). */
@@ -33,8 +36,17 @@ export interface BuildBounds {
   studentFiles: readonly string[];
 }
 
+/**
+ * Node's modules that a node has no use for and that would let it do what the sandbox keeps
+ * out: name resolution (DNS), tracing and the inspector (files and sessions outside the
+ * permission model), code from strings with its own import() (vm, repl). Refused at bundle time
+ * (a static import) and by the sandbox's guard at run time (`require`), which keeps its own copy
+ * of this list (a test checks they agree) so that a node never loads them.
+ */
+export const UNAVAILABLE_BUILTINS = ['dns', 'dns/promises', 'inspector', 'inspector/promises', 'repl', 'trace_events', 'vm'] as const;
+
 /** Why the bundler refused an import (`bundle-worker.mjs` reports these kinds). */
-export type FenceKind = 'outside' | 'package' | 'attribute' | 'computed' | 'loader';
+export type FenceKind = 'outside' | 'package' | 'attribute' | 'computed' | 'loader' | 'builtin';
 
 /** The text of a refusal, one definition for the bundler's fence and the metafile check. */
 export function fenceMessage(kind: FenceKind, spec: string, studentFiles: readonly string[]): string {
@@ -46,6 +58,8 @@ export function fenceMessage(kind: FenceKind, spec: string, studentFiles: readon
       return `"${spec}" is a package: ${allowed}`;
     case 'attribute':
       return `"${spec}" is imported with import attributes (with { type: ... }), which load a file as data: a submission imports code only`;
+    case 'builtin':
+      return `"${spec}" is not available to a node (no name resolution, tracing, inspector, or code from strings): talk to other nodes with call()`;
     case 'loader':
       return `${spec ? `"${spec}"` : 'a file'} is not code (.ts or .js): a submission imports code only`;
     case 'computed':
@@ -112,10 +126,11 @@ export function checkBundleInputs(metafile: { inputs: Record<string, MetafileInp
       if (!allowed) refuse('outside', inStage ? path.relative(path.dirname(file), target) : imported.path);
     }
   }
-  // What the bundles import when they run: Node's modules only.
+  // What the bundles import when they run: Node's modules only, and not those a node may not use.
   for (const output of Object.values(metafile.outputs ?? {})) {
     for (const imported of output.imports) {
       if (!imported.external || !isBuiltin(imported.path)) refuse('package', imported.path);
+      else if (unavailable(imported.path)) refuse('builtin', imported.path);
     }
   }
   return [...found.values()];

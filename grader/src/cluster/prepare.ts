@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import type { LabManifest, Limits } from '../lab/manifest.ts';
 import { inertLine } from '../text/untrusted.ts';
 import { runBounded, type BoundedResult, type CompilerBounds } from './bounded-process.ts';
-import { checkBundleInputs, fenceMessage, parseFenceError, readStudentFile, unstageable, type BuildBounds } from './import-fence.ts';
+import { UNAVAILABLE_BUILTINS, checkBundleInputs, fenceMessage, parseFenceError, readStudentFile, unstageable, type BuildBounds } from './import-fence.ts';
 import { COMPILE_LIMIT_DEFAULTS, formatBytes } from './limits.ts';
 import { trackTempDir } from './teardown.ts';
 
@@ -261,6 +261,7 @@ async function bundleRoles(lab: LabManifest, stageDir: string, outDir: string, f
     outDir,
     trustedRoots: fence.trustedRoots,
     runtimeModules: fence.runtimeModules,
+    unavailableBuiltins: UNAVAILABLE_BUILTINS,
     banner: BANNER,
   };
   const requestFile = path.join(path.dirname(stageDir), 'bundle-request.json');

@@ -1,22 +1,25 @@
 // Loaded with `node --import` before a sandboxed node's bundle (plain JavaScript: nodes run
 // without a TypeScript loader). It closes what Node's permission model leaves open:
 // - sockets: net connections and servers (TCP, Unix sockets on a path, which the permission
-//   model does not check) and UDP; name resolution (node:dns sends UDP to any server, and a
-//   name looked up is itself a message out). The network namespace cuts the network at the OS
-//   level where the machine allows one; this makes the failure immediate and the same everywhere;
+//   model does not check) and UDP. The network namespace cuts the network at the OS level
+//   where the machine allows one; this makes the failure immediate and the same everywhere;
+// - Node's modules a node has no use for and that reach past the sandbox: node:dns (UDP to any
+//   server, and a name looked up is itself a message out), node:trace_events (a trace file in
+//   the working folder), node:inspector, node:vm and node:repl (code from strings, whose import()
+//   resolves on disk): loading one is refused, so none is ever loaded (a static import of one is
+//   refused at bundle time already);
 // - other processes: signals (process.kill and process._kill of another pid,
 //   process._debugProcess, which opens another Node process's inspector), priorities
 //   (os.setPriority, and os.getPriority of another pid, which tells whether it exists), the
 //   process's user and group;
-// - files written behind the permission model's back: node:trace_events (a trace file in the
-//   working folder), V8 flags (--prof and --logfile write files; every flag changes the
-//   engine), heap snapshots near the heap limit, diagnostic reports on a fatal error, a core
-//   dump (process.abort);
-// - whether a file outside the node's folders exists: fs.realpathSync (Node's own JavaScript
-//   realpath uses lstat, which the permission model does not check) and fs.statfs answer
-//   differently for a file that exists and one that does not; module resolution at run time
-//   (require, require.resolve, Module._findPath, Module.runMain, vm's dynamic import) looks at
-//   the disk before the permission model is asked. A bundle is self-contained: at run time a
+// - files written behind the permission model's back: V8 flags (--prof and --logfile write
+//   files; every flag changes the engine), heap snapshots near the heap limit, diagnostic
+//   reports on a fatal error, a core dump (process.abort);
+// - whether a file outside the node's folders exists: the calls that look (stat, readdir,
+//   realpath, statfs, ...; Node's own JavaScript realpath uses lstat, which the permission
+//   model does not check, and the model lets any process list the root folder) and module
+//   resolution at run time (require, require.resolve, Module._findPath, Module.runMain look at
+//   the disk before the permission model is asked). A bundle is self-contained: at run time a
 //   node may load Node's own modules and nothing else. (The bundler turns import() into
 //   require(), and node runs with --disallow-code-generation-from-strings, so no new import()
 //   can be written at run time.)
@@ -25,17 +28,13 @@
 // patches the modules' exports, then syncBuiltinESMExports() updates their ES-module bindings,
 // so `import { x } from 'node:...'` gets the guarded function too.
 import dgram from 'node:dgram';
-import dns from 'node:dns';
-import dnsPromises from 'node:dns/promises';
 import fs from 'node:fs';
 import Module, { isBuiltin, syncBuiltinESMExports } from 'node:module';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import traceEvents from 'node:trace_events';
 import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
-import vm from 'node:vm';
 
 const PREFIX = 'locklab sandbox:';
 
@@ -84,25 +83,6 @@ process._debugProcess = function _debugProcess(pid) {
   refuse(`debugging process ${pid}`);
 };
 
-// ---- name resolution ----
-const refuseDns = function dnsRefused() {
-  refuse('resolving a name (node:dns)');
-};
-for (const api of [dns, dnsPromises]) {
-  for (const [name, value] of Object.entries(api)) {
-    if (typeof value === 'function' && name !== 'Resolver') api[name] = refuseDns;
-  }
-  for (const method of Object.getOwnPropertyNames(api.Resolver.prototype)) {
-    if (method !== 'constructor') api.Resolver.prototype[method] = refuseDns;
-  }
-  api.Resolver = class Resolver {
-    constructor() {
-      refuse('resolving a name (node:dns)');
-    }
-  };
-}
-dns.promises.Resolver = dnsPromises.Resolver;
-
 // ---- other processes ----
 const own = (pid) => pid === undefined || pid === 0 || isSelf(pid);
 const realGetPriority = os.getPriority;
@@ -122,9 +102,6 @@ for (const method of ['setuid', 'setgid', 'seteuid', 'setegid', 'setgroups', 'in
 }
 
 // ---- files written behind the permission model ----
-traceEvents.createTracing = function createTracing() {
-  refuse('tracing (node:trace_events), which writes a file outside the state folder');
-};
 v8.setFlagsFromString = function setFlagsFromString() {
   refuse('changing V8 flags (v8.setFlagsFromString)');
 };
@@ -190,6 +167,17 @@ for (const name of LOOKS) {
 }
 
 const loading = () => refuse("loading a module from outside the node's own code");
+// Node's modules a node has no use for (the same list as UNAVAILABLE_BUILTINS in
+// import-fence.ts, which refuses a static import of them at bundle time; a test checks the two
+// agree): loading one is refused, so it is never loaded (and costs nothing at start-up).
+const UNAVAILABLE = new Set(['dns', 'dns/promises', 'inspector', 'inspector/promises', 'repl', 'trace_events', 'vm']);
+const realLoad = Module._load;
+Module._load = function _load(request, ...rest) {
+  if (typeof request === 'string' && UNAVAILABLE.has(request.replace(/^node:/, ''))) {
+    refuse(`loading node:${request.replace(/^node:/, '')} (no name resolution, tracing, inspector, or code from strings in a node)`);
+  }
+  return realLoad.call(this, request, ...rest);
+};
 const realResolve = Module._resolveFilename;
 Module._resolveFilename = function _resolveFilename(request, ...rest) {
   if (typeof request === 'string' && isBuiltin(request)) return realResolve.call(this, request, ...rest);
@@ -201,22 +189,4 @@ Module._findPath = function _findPath(request) {
 Module.runMain = function runMain(main) {
   return loading(main ?? process.argv[1]);
 };
-const noDynamicImport = (options) => {
-  if (options && typeof options === 'object' && options.importModuleDynamically !== undefined) loading('import() in vm code');
-};
-const RealScript = vm.Script;
-vm.Script = class Script extends RealScript {
-  constructor(code, options) {
-    noDynamicImport(options);
-    super(code, options);
-  }
-};
-for (const [name, at] of [['runInThisContext', 1], ['runInNewContext', 2], ['runInContext', 2], ['compileFunction', 2]]) {
-  const real = vm[name];
-  vm[name] = function (...args) {
-    noDynamicImport(args[at]);
-    return real.apply(this, args);
-  };
-}
-
 syncBuiltinESMExports();

@@ -56,6 +56,20 @@ test.serial('import attributes load a file as data: refused, even for the studen
   assertContained(t, outside);
 });
 
+test.serial('Node\'s modules a node has no use for (dns, vm, repl, trace_events, inspector): refused at bundle time', async (t) => {
+  const outside = watchOutside();
+  const impl = submission(t, 'unavailable-builtins', {
+    [SERVER]: (s) => `import { Resolver } from 'node:dns';\nimport vm from 'vm';\nimport { createTracing } from 'node:trace_events';\nvoid Resolver; void vm; void createTracing;\n${s}`,
+  });
+  const outcome = await gradeTests(impl, ['Basic']);
+  t.is(outcome.kind, 'compile_error');
+  if (outcome.kind === 'compile_error') {
+    const details = outcome.details.join('\n');
+    for (const name of ['node:dns', 'vm', 'node:trace_events']) t.regex(details, new RegExp(`lockservice/server\\.ts\\(\\d+,\\d+\\): error: "${name}" is not available to a node`), name);
+  }
+  assertContained(t, outside);
+});
+
 test.serial('a classmate\'s files under a path with node_modules in it: outside the implementation, refused', async (t) => {
   const outside = watchOutside();
   // As in a batch whose submissions folder holds a student named node_modules, or lies under one.

@@ -9,6 +9,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { indentContinuation, memoryBreach, sandboxBreach } from '../../src/cluster/limits.ts';
+import { UNAVAILABLE_BUILTINS } from '../../src/cluster/import-fence.ts';
 import { LOCKLAB_ROOT } from '../../src/cluster/prepare.ts';
 import { GUARD_FILE, detectSandbox, nodeLaunch, type Sandbox } from '../../src/cluster/sandbox.ts';
 
@@ -192,4 +193,9 @@ test('a fatal error is told as the limit it hit', (t) => {
   t.is(sandboxBreach('Error: Access to this API has been restricted\n    at Object.writeFileSync (node:fs:2367:20)\n    at x (file:///b.mjs:1:1)')?.text, "was stopped by the sandbox: file access outside the node's own folder (fs.writeFileSync) is not allowed");
   t.is(sandboxBreach('Error: locklab sandbox: listening on a socket is not allowed; nodes talk ...')?.text, 'was stopped by the sandbox: listening on a socket is not allowed');
   t.is(sandboxBreach('TypeError: x is not a function'), undefined);
+});
+
+test('the guard refuses the same Node modules as the bundler', (t) => {
+  const list = /const UNAVAILABLE = new Set\((\[[^\]]*\])\)/.exec(readFileSync(GUARD_FILE, 'utf8'))?.[1];
+  t.deepEqual(JSON.parse(String(list).replace(/'/g, '"')), [...UNAVAILABLE_BUILTINS]);
 });
