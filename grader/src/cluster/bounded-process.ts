@@ -66,6 +66,8 @@ export async function runBounded(file: string, args: string[], options: BoundedO
     stdin: options.input === undefined ? 'ignore' : 'pipe',
     ...(options.input === undefined ? {} : { input: options.input }),
     maxBuffer: options.maxOutputBytes ?? 8 * 1024 * 1024,
+    // Past maxBuffer execa kills the process: with SIGKILL, which the native tsc cannot ignore.
+    killSignal: 'SIGKILL',
     stripFinalNewline: false,
   });
   let exited = false;
