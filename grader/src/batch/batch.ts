@@ -184,7 +184,7 @@ async function gradeSubmission(request: BatchRequest, shape: GradebookShape, sub
   try {
     if (submission.twin) {
       const names = [submission.path, submission.twin].map((p) => path.basename(p)).sort();
-      throw new AmbiguousSubmission(`two submissions for this student (${names.join(' and ')}); keep one and run the batch again`);
+      throw new DuplicateSubmission(`two submissions for this student (${names.join(' and ')}); keep one and run the batch again`);
     }
     if (submission.kind === 'archive') {
       unpacked = mkdtempSync(path.join(tmpdir(), 'locklab-submission-'));
@@ -223,8 +223,8 @@ async function gradeSubmission(request: BatchRequest, shape: GradebookShape, sub
       reason = lost.length === 0 ? '' : `failed ${lost.map((t) => `${t.name} (seed${t.failingSeeds.length > 1 ? 's' : ''} ${t.failingSeeds.join(' ')})`).join(', ')}`;
     }
   } catch (err) {
-    if (err instanceof AmbiguousSubmission) {
-      status = 'ambiguous';
+    if (err instanceof DuplicateSubmission) {
+      status = 'duplicate';
       reason = err.message;
     } else if (err instanceof ArchiveError) {
       status = 'bad_archive';
@@ -256,7 +256,7 @@ async function gradeSubmission(request: BatchRequest, shape: GradebookShape, sub
 }
 
 /** Two entries of one student: which to grade is not the grader's to guess. */
-class AmbiguousSubmission extends Error {}
+class DuplicateSubmission extends Error {}
 
 /** The first line, inert, trimmed to a length a gradebook cell can show. */
 function oneLine(text: string, max = 300): string {

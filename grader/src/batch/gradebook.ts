@@ -13,7 +13,7 @@ import type { GradescopeResults } from '../report/gradescope.ts';
 import { round } from '../score/scorer.ts';
 import { inertCell } from '../text/untrusted.ts';
 
-export const STATUSES = ['graded', 'compile_error', 'missing_files', 'bad_archive', 'ambiguous', 'error', 'pending'] as const;
+export const STATUSES = ['graded', 'compile_error', 'missing_files', 'bad_archive', 'duplicate', 'error', 'pending'] as const;
 export type Status = (typeof STATUSES)[number];
 
 export const GradebookRowSchema = z.object({

@@ -33,7 +33,7 @@ const STATUS_TEXT: Record<StudentOutcome['status'], string> = {
   compile_error: 'does not compile',
   missing_files: 'missing files',
   bad_archive: 'bad archive',
-  ambiguous: 'two submissions',
+  duplicate: 'two submissions',
   error: 'GRADER ERROR',
 };
 

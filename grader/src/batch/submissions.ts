@@ -40,7 +40,7 @@ export const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 /**
  * Every submission in `dir`, sorted by student. Hidden entries (".x") and other files are
  * skipped; `exclude` (e.g. the output folder, if it lies inside) too. Two entries for one
- * student (alice/ and alice.zip) are one submission that names its twin, graded as ambiguous:
+ * student (alice/ and alice.zip) are one submission that names its twin, graded as a duplicate:
  * a name is the student's to choose, so it must not stop the class's grading.
  */
 export function findSubmissions(dir: string, exclude: string[] = []): Submission[] {

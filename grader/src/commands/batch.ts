@@ -105,7 +105,7 @@ export async function batchCommand(args: string[]): Promise<number> {
   const notes = [
     `${report.graded.length} graded now`,
     `${report.skipped.length} already graded`,
-    ...(['compile_error', 'missing_files', 'bad_archive', 'ambiguous', 'error'] as const).filter((s) => count(s) > 0).map((s) => `${count(s)} ${s.replace('_', ' ')}`),
+    ...(['compile_error', 'missing_files', 'bad_archive', 'duplicate', 'error'] as const).filter((s) => count(s) > 0).map((s) => `${count(s)} ${s.replace('_', ' ')}`),
   ];
   const mean = rows.length > 0 ? rows.reduce((a, r) => a + r.score, 0) / rows.length : 0;
   write(`\n${rows.length} submission(s): ${notes.join(', ')}; mean ${mean.toFixed(1)}/${report.gradebook.max_score}\n`);

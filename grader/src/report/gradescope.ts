@@ -51,7 +51,7 @@ export const GradescopeResultsSchema = z.object({
       batch: z
         .object({
           student: z.string(),
-          status: z.enum(['graded', 'compile_error', 'missing_files', 'bad_archive', 'ambiguous', 'error']),
+          status: z.enum(['graded', 'compile_error', 'missing_files', 'bad_archive', 'duplicate', 'error']),
           reason: z.string(),
           seeds: z.array(z.number().int()),
           tests: z.array(z.string()),

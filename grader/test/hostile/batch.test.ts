@@ -49,7 +49,7 @@ test.serial('students named like the gradebook\'s files, twice, oddly, or slow t
     const rows = Object.fromEntries(report.gradebook.students.map((r) => [r.student, r]));
     t.deepEqual(Object.keys(rows), ['Bob Smith', 'alice', 'gradebook', 'gradebook.csv', 'gradebook.json', 'slow', 'students', 'yan'], attempt);
     for (const name of ['Bob Smith', 'gradebook', 'gradebook.csv', 'gradebook.json', 'students']) t.like(rows[name], { status: 'graded', score: 8 }, `${attempt}: ${name}`);
-    t.like(rows.alice, { status: 'ambiguous', score: 0, reason: 'two submissions for this student (alice and alice.zip); keep one and run the batch again' });
+    t.like(rows.alice, { status: 'duplicate', score: 0, reason: 'two submissions for this student (alice and alice.zip); keep one and run the batch again' });
     t.like(rows.slow, { status: 'compile_error', score: 0 });
     t.regex(rows.slow!.reason, /^does not compile: the implementation did not compile within 3 s: type-checking took longer/);
     t.like(rows.yan, { status: 'error', score: 0 });
