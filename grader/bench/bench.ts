@@ -6,7 +6,9 @@
  *    jobs = all cores and jobs = 1), next to the quoted time of the original 6.824 Go suite;
  * 2. the start-up of one node (spawn to first idle after init) against a bare `node -e 0`;
  * 3. scheduler events per second with real child-process nodes, against the raw round-trip rate
- *    of a parent-child pipe and against the scheduler alone with in-memory nodes.
+ *    of a parent-child pipe and against the scheduler alone with in-memory nodes;
+ * then the checker (4), a class in a batch (5), the sandbox's cost (6) and the cost of the
+ * checks against hostile submissions (7), each from its own module.
  * Progress goes to stderr; the report to stdout; `--json FILE` saves every figure.
  */
 import { mkdirSync, statSync, writeFileSync } from 'node:fs';
@@ -224,3 +226,4 @@ if (values.json) {
 
 await (await import('./batch-bench.ts')).batchBenchSection(values.json);
 await (await import('./sandbox-bench.ts')).sandboxBench(lab, { runs: spawnRuns, repeats, jobs: jobsAll, json: values.json });
+await (await import('./hostile-bench.ts')).hostileBench(lab, { repeats, jobs: jobsAll, json: values.json });

@@ -16,9 +16,11 @@ import { listCommand } from './commands/list.ts';
 import { mergeCommand } from './commands/merge.ts';
 import { viewCommand } from './commands/view.ts';
 import { ImplementationNotFound } from './cluster/prepare.ts';
+import { emergencyTeardown, oneLineError } from './cluster/teardown.ts';
 import { LabNotFound } from './lab/load.ts';
 import { FaultSpecError } from './faults/failure-model.ts';
 import { applyColorEnv } from './report/color.ts';
+import { inertLine } from './text/untrusted.ts';
 import { TraceFileError } from './report/trace-viewer.ts';
 
 export { EXIT, UsageError } from './commands/common.ts';
@@ -62,13 +64,17 @@ export async function main(argv: string[]): Promise<number> {
     return await run(rest);
   } catch (err) {
     if (err instanceof UsageError || err instanceof FaultSpecError || err instanceof LabNotFound || err instanceof ImplementationNotFound || err instanceof TraceFileError) {
-      console.error(`locklab: ${err.message}`);
+      // The reason may quote a name from a file a student made (a gradebook's row, an archive's entry).
+      console.error(`locklab: ${inertLine(err.message)}`);
       return EXIT.cannotRun;
     }
     if (err instanceof TypeError && (err as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) {
       console.error(`locklab: ${err.message}\n${USAGE}`);
       return EXIT.cannotRun;
     }
-    throw err;
+    // A bug of ours (exit 1 would read as "a test failed"): one line, nothing left running.
+    await emergencyTeardown();
+    console.error(`locklab: internal error: ${oneLineError(err)}`);
+    return EXIT.cannotRun;
   }
 }

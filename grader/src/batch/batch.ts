@@ -4,24 +4,28 @@
  * submission: one that does not unpack, lacks files, does not compile or crashes the grader
  * gets its score (0, or what it earned) and the reason.
  *
- * Layout of the output folder:
- *   <out>/<student>/results.json     Gradescope's format; written once, atomically, when done
- *   <out>/<student>/submission/      an archive's lab files, as graded (what replay commands name)
- *   <out>/gradebook.json, .csv       rebuilt from the results files after every student
+ * Layout of the output folder (a student's name never names anything but their own folder, so no
+ * name can stand in for the gradebook's files or another student's):
+ *   <out>/gradebook.json, .csv                 rebuilt from the results files after every student
+ *   <out>/students/<folder>/results.json       Gradescope's format; written once, atomically, when done
+ *   <out>/students/<folder>/submission/        an archive's lab files, as graded (what replay commands name)
+ * where <folder> is the student's name when it is plain, else a plain form and a digest
+ * (`studentFolder`). What is shown of a name (progress lines, the CSV) is made inert.
  */
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { assertImplementation, ImplementationNotFound, LOCKLAB_ROOT } from '../cluster/prepare.ts';
 import type { LoadedLab } from '../lab/load.ts';
-import type { GradedTest } from '../lab/manifest.ts';
+import type { GradedTest, Limits } from '../lab/manifest.ts';
 import { GradescopeResultsSchema, gradescopeTest, writeGradescopeResults, type GradescopeResults, type GradescopeTest } from '../report/gradescope.ts';
 import { grade, replayCommand } from '../score/grade.ts';
 import { round, scoreTest } from '../score/scorer.ts';
+import { inertLine } from '../text/untrusted.ts';
 import { ArchiveError, unpackArchive } from './archive.ts';
 import { gradebook, gradebookShape, rowOf, writeGradebook, type Gradebook, type GradebookRow, type GradebookShape, type Status } from './gradebook.ts';
 import { ambiguousText, locateStudentFiles, missingText, readStarter, type StarterContents } from '../package/submission.ts';
-import { fingerprint, shardOf, type Shard, type Submission } from './submissions.ts';
+import { fingerprint, shardOf, studentFolder, type Shard, type Submission } from './submissions.ts';
 
 export interface BatchRequest {
   lab: LoadedLab;
@@ -39,14 +43,22 @@ export interface BatchRequest {
   shard?: Shard;
   /** Runs at a time inside one submission's grading (default 1). */
   runsPerSubmission?: number;
+  /** Overrides of the lab's limits (e.g. a shorter compile time in the grader's own tests). */
+  limits?: Partial<Limits>;
   /** Told what happens, for the progress display. */
   events?: BatchEvents;
 }
 
+/** What a batch tells as it goes; every name and reason in it is inert (`text/untrusted.ts`). */
 export interface BatchEvents {
   start?(info: { total: number; toGrade: number; skipped: string[] }): void;
   begin?(student: string): void;
   done?(outcome: StudentOutcome): void;
+}
+
+/** Where a student's results live in a batch's output folder. */
+export function studentDir(out: string, student: string): string {
+  return path.join(out, 'students', studentFolder(student));
 }
 
 export interface StudentOutcome {
@@ -104,7 +116,7 @@ export async function runBatch(request: BatchRequest): Promise<BatchReport> {
   const shape = gradebookShape(lab.manifest, request.tests, request.seeds);
   const testNames = request.tests.map((t) => t.name);
   mkdirSync(out, { recursive: true });
-  const resultsFile = (student: string) => path.join(out, student, 'results.json');
+  const resultsFile = (student: string) => path.join(studentDir(out, student), 'results.json');
 
   // Resume: what a previous batch finished (same lab, tests, seeds and submission) is kept.
   const rows = new Map<string, GradebookRow>();
@@ -117,7 +129,7 @@ export async function runBatch(request: BatchRequest): Promise<BatchReport> {
     } catch {
       print = undefined; // unreadable: graded (and explained) below
     }
-    const previous = request.force || print === undefined ? undefined : finishedResults(resultsFile(submission.student), lab.manifest.id, request.seeds, testNames, print);
+    const previous = request.force || print === undefined || submission.twin ? undefined : finishedResults(resultsFile(submission.student), lab.manifest.id, request.seeds, testNames, print);
     if (previous && previous.extra_data?.batch?.status !== 'error') {
       skipped.push(submission.student);
       rows.set(submission.student, rowOf(submission.student, shape, previous));
@@ -131,20 +143,27 @@ export async function runBatch(request: BatchRequest): Promise<BatchReport> {
     return { book, files: writeGradebook(out, book) };
   };
   rebuild();
-  request.events?.start?.({ total: mine.length, toGrade: todo.length, skipped });
+  request.events?.start?.({ total: mine.length, toGrade: todo.length, skipped: skipped.map(inertLine) });
 
   const graded: StudentOutcome[] = [];
   let next = 0;
   const worker = async () => {
     while (next < todo.length) {
       const { submission, print } = todo[next++]!;
-      request.events?.begin?.(submission.student);
-      const outcome = await gradeSubmission(request, shape, submission, print ?? 'unreadable', starter);
+      request.events?.begin?.(inertLine(submission.student));
+      let outcome: StudentOutcome;
+      try {
+        outcome = await gradeSubmission(request, shape, submission, print ?? 'unreadable', starter);
+      } catch (err) {
+        // Even writing this student's results failed: the row says so, and the class goes on.
+        const reason = `the grader failed on this submission: ${oneLine(err instanceof Error ? err.message : String(err))}`;
+        outcome = { student: submission.student, status: 'error', reason, score: 0, maxScore: shape.max_score, wallMs: 0, resultsFile: resultsFile(submission.student) };
+      }
       graded.push(outcome);
       const results = finishedResults(outcome.resultsFile, lab.manifest.id, request.seeds, testNames);
-      rows.set(submission.student, rowOf(submission.student, shape, results));
+      rows.set(submission.student, results ? rowOf(submission.student, shape, results) : { ...rowOf(submission.student, shape, undefined), status: outcome.status, reason: outcome.reason });
       rebuild();
-      request.events?.done?.(outcome);
+      request.events?.done?.({ ...outcome, student: inertLine(outcome.student), reason: inertLine(outcome.reason) });
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(request.jobs, todo.length)) }, worker));
@@ -156,11 +175,11 @@ export async function runBatch(request: BatchRequest): Promise<BatchReport> {
 async function gradeSubmission(request: BatchRequest, shape: GradebookShape, submission: Submission, print: string, starter: StarterContents | undefined): Promise<StudentOutcome> {
   const started = performance.now();
   const { lab, tests, seeds } = request;
-  const studentDir = path.join(request.out, submission.student);
-  const file = path.join(studentDir, 'results.json');
-  mkdirSync(studentDir, { recursive: true });
+  const folder = studentDir(request.out, submission.student);
+  const file = path.join(folder, 'results.json');
+  mkdirSync(folder, { recursive: true });
   // What a killed batch may have left mid-write (the results file itself is only ever renamed into place).
-  for (const entry of readdirSync(studentDir)) if (/^results\.json\.\d+\.tmp$/.test(entry)) rmSync(path.join(studentDir, entry), { force: true });
+  for (const entry of readdirSync(folder)) if (/^results\.json\.\d+\.tmp$/.test(entry)) rmSync(path.join(folder, entry), { force: true });
   const graded: GradescopeTest[] = [];
   let status: StudentOutcome['status'] = 'graded';
   let reason = '';
@@ -176,6 +195,10 @@ async function gradeSubmission(request: BatchRequest, shape: GradebookShape, sub
     }
   };
   try {
+    if (submission.twin) {
+      const names = [submission.path, submission.twin].map((p) => path.basename(p)).sort();
+      throw new DuplicateSubmission(`two submissions for this student (${names.join(' and ')}); keep one and run the batch again`);
+    }
     let root = submission.path;
     if (submission.kind === 'archive') {
       root = unpacked = mkdtempSync(path.join(tmpdir(), 'locklab-submission-'));
@@ -188,7 +211,7 @@ async function gradeSubmission(request: BatchRequest, shape: GradebookShape, sub
       impl = located.kind === 'found' ? located.folder! : submission.path; // graded in place
     } else {
       // The lab's files, as graded, are kept next to the results: replay commands name them.
-      impl = path.join(studentDir, 'submission');
+      impl = path.join(folder, 'submission');
       rmSync(impl, { recursive: true, force: true });
       for (const [f, from] of Object.entries(located.files)) {
         mkdirSync(path.dirname(path.join(impl, f)), { recursive: true });
@@ -204,6 +227,7 @@ async function gradeSubmission(request: BatchRequest, shape: GradebookShape, sub
       seeds,
       jobs: request.runsPerSubmission ?? 1,
       typecheck: request.typecheck,
+      ...(request.limits ? { limits: request.limits } : {}),
       onTestDone(score, runs) {
         graded.push(gradescopeTest(score, runs, replay, lab.manifest.id));
       },
@@ -218,7 +242,10 @@ async function gradeSubmission(request: BatchRequest, shape: GradebookShape, sub
       reason = lost.length === 0 ? '' : `failed ${lost.map((t) => `${t.name} (seed${t.failingSeeds.length > 1 ? 's' : ''} ${t.failingSeeds.join(' ')})`).join(', ')}`;
     }
   } catch (err) {
-    if (err instanceof SubmissionFilesError) {
+    if (err instanceof DuplicateSubmission) {
+      status = 'duplicate';
+      reason = err.message;
+    } else if (err instanceof SubmissionFilesError) {
       status = err.status;
       reason = oneLine(err.message);
     } else if (err instanceof ArchiveError) {
@@ -250,8 +277,11 @@ async function gradeSubmission(request: BatchRequest, shape: GradebookShape, sub
   return { student: submission.student, status, reason, score, maxScore: shape.max_score, wallMs: performance.now() - started, resultsFile: file };
 }
 
-/** The first line, trimmed to a length a gradebook cell can show. */
+/** Two entries of one student: which to grade is not the grader's to guess. */
+class DuplicateSubmission extends Error {}
+
+/** The first line, inert, trimmed to a length a gradebook cell can show. */
 function oneLine(text: string, max = 300): string {
   const line = text.split('\n').find((l) => l.trim() !== '')?.trim() ?? '';
-  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
+  return inertLine(line.length > max ? `${line.slice(0, max - 1)}…` : line);
 }

@@ -11,8 +11,9 @@ import { z } from 'zod';
 import type { GradedTest, LabManifest } from '../lab/manifest.ts';
 import type { GradescopeResults } from '../report/gradescope.ts';
 import { round } from '../score/scorer.ts';
+import { inertCell } from '../text/untrusted.ts';
 
-export const STATUSES = ['graded', 'compile_error', 'missing_files', 'ambiguous_files', 'bad_archive', 'error', 'pending'] as const;
+export const STATUSES = ['graded', 'compile_error', 'missing_files', 'ambiguous_files', 'bad_archive', 'duplicate', 'error', 'pending'] as const;
 export type Status = (typeof STATUSES)[number];
 
 export const GradebookRowSchema = z.object({
@@ -103,12 +104,12 @@ export function gradebookCsv(book: Gradebook): string {
 }
 
 /**
- * One CSV cell (RFC 4180 quoting). Text that a spreadsheet would run as a formula (=, +, -, @
- * first) gets a leading apostrophe: a student's name or a compiler message is data, not code.
+ * One CSV cell (RFC 4180 quoting) of text that may be a student's (a name, a compiler message):
+ * made inert and never a formula (`inertCell`).
  */
 export function csvCell(value: string | number): string {
   if (typeof value === 'number') return String(value);
-  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  const safe = inertCell(value);
   return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 

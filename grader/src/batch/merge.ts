@@ -1,13 +1,14 @@
 /**
  * Joins the gradebooks of shards (or of any batches of disjoint students) into one: same lab,
  * tests and seeds, no student twice. The students' folders next to each gradebook (results and
- * unpacked submissions) are copied along, so the merged folder looks like one unsharded batch.
+ * unpacked submissions, under `students/`) are copied along, so the merged folder looks like one unsharded batch.
  */
 import { cpSync, existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { UsageError } from '../commands/common.ts';
 import { gradebook, GradebookSchema, writeGradebook, type Gradebook, type GradebookRow } from './gradebook.ts';
+import { studentDir } from './batch.ts';
 import { byName } from './submissions.ts';
 
 export interface MergeReport {
@@ -54,8 +55,8 @@ export function mergeGradebooks(files: string[], out: string): MergeReport {
   // Only now, with every check passed, is anything written.
   for (const { file, book } of books) {
     for (const row of book.students) {
-      const from = path.join(path.dirname(file), row.student);
-      const to = path.join(out, row.student);
+      const from = studentDir(path.dirname(file), row.student);
+      const to = studentDir(out, row.student);
       if (existsSync(from) && path.resolve(from) !== path.resolve(to)) cpSync(from, to, { recursive: true });
     }
   }

@@ -34,6 +34,7 @@ const STATUS_TEXT: Record<StudentOutcome['status'], string> = {
   missing_files: 'missing files',
   ambiguous_files: 'several copies',
   bad_archive: 'bad archive',
+  duplicate: 'two submissions',
   error: 'GRADER ERROR',
 };
 

@@ -16,6 +16,8 @@ export interface Submission {
   kind: 'folder' | 'archive';
   /** The entry, as the user's path to the submissions folder joined with its name (for messages and replay commands). */
   path: string;
+  /** Another entry of the same student (alice/ and alice.zip): neither is graded, and the reason says so. */
+  twin?: string;
 }
 
 /** A slice of the class: shard `index` of `count` (1-based), for grading on several machines. */
@@ -39,12 +41,14 @@ export const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 /**
  * Every submission in `dir`, sorted by student. Hidden entries (".x") and other files are
  * skipped; `exclude` (e.g. the output folder, if it lies inside) too. Two entries for one
- * student (alice/ and alice.zip) are an error.
+ * student (alice/ and alice.zip) are one submission that names its twin, graded as a duplicate:
+ * a name is the student's to choose, so it must not stop the class's grading.
  */
 export function findSubmissions(dir: string, exclude: string[] = []): Submission[] {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`submissions folder ${dir} does not exist`);
   const excluded = new Set(exclude.map((e) => path.resolve(e)));
-  const found = new Map<string, Submission>();
+  const found: Submission[] = [];
+  const byStudent = new Map<string, Submission>();
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     if (entry.name.startsWith('.') || entry.name === '__MACOSX') continue;
     const full = path.join(dir, entry.name);
@@ -56,11 +60,32 @@ export function findSubmissions(dir: string, exclude: string[] = []): Submission
       if (ext && entry.name.length > ext.length) submission = { student: entry.name.slice(0, -ext.length), kind: 'archive', path: full };
     }
     if (!submission) continue;
-    const twin = found.get(submission.student);
-    if (twin) throw new UsageError(`two submissions for ${submission.student}: ${twin.path} and ${submission.path}; keep one`);
-    found.set(submission.student, submission);
+    const first = byStudent.get(submission.student);
+    if (first) {
+      first.twin = first.path < submission.path ? submission.path : first.path;
+      if (first.path > submission.path) Object.assign(first, { kind: submission.kind, path: submission.path });
+      continue;
+    }
+    byStudent.set(submission.student, submission);
+    found.push(submission);
   }
-  return [...found.values()].sort((a, b) => byName(a.student, b.student));
+  return found.sort((a, b) => byName(a.student, b.student));
+}
+
+/**
+ * The folder, under `<out>/students/`, of a student's results: the name itself when it is
+ * plain (lower-case letters, digits, `.`, `_`, `-`, `@`, `+`), else a plain form of it and a
+ * digest of the name. A name is the student's to choose: so no name can collide with another
+ * on a case-insensitive filesystem, hold characters some filesystem refuses, or be too long.
+ */
+export function studentFolder(student: string): string {
+  if (/^[a-z0-9][a-z0-9._@+-]{0,99}$/.test(student) && !student.endsWith('.')) return student;
+  const plain = student
+    .normalize('NFKD')
+    .replace(/[^A-Za-z0-9._@+-]+/g, '_')
+    .replace(/^[._-]+|[._]+$/g, '')
+    .slice(0, 60);
+  return `${plain || 'student'}~${createHash('sha256').update(student).digest('hex').slice(0, 10)}`;
 }
 
 /** Shard I/N of the sorted submissions: those at positions p (0-based) with p mod N = I - 1. */
@@ -71,11 +96,19 @@ export function shardOf<T>(sorted: readonly T[], shard: Shard | undefined): T[] 
 /**
  * A digest of what grading reads: the archive's bytes, or the lab's files as the submission
  * locator finds them in the folder (package/submission.ts, the one Gradescope's runner uses).
+ * A file larger than `maxFileBytes` (which staging refuses anyway) counts by its size only, so
+ * that a huge file is never read whole.
  */
-export function fingerprint(submission: Submission, studentFiles: readonly string[], starter?: StarterContents): string {
+export function fingerprint(submission: Submission, studentFiles: readonly string[], starter?: StarterContents, maxFileBytes = 64 * 1024 * 1024): string {
   const hash = createHash('sha256');
+  const add = (file: string) => {
+    const size = statSync(file).size;
+    if (size > maxFileBytes) hash.update(`too large\0${size}\0`);
+    else hash.update(`${size}\0`).update(readFileSync(file));
+  };
   if (submission.kind === 'archive') {
-    hash.update('archive\0').update(readFileSync(submission.path));
+    hash.update('archive\0');
+    add(submission.path);
   } else {
     const located = locateStudentFiles(submission.path, studentFiles, starter);
     hash.update(`folder\0${located.kind}\0`);
@@ -84,9 +117,10 @@ export function fingerprint(submission: Submission, studentFiles: readonly strin
       hash.update(`${located.where}\0`);
       for (const file of studentFiles) {
         const from = located.files[file];
-        const bytes = from === undefined ? undefined : readFileSync(from);
-        hash.update(bytes ? `${file}\0${bytes.length}\0` : `${file}\0missing\0`);
-        if (bytes) hash.update(bytes);
+        if (from !== undefined && existsSync(from) && statSync(from).isFile()) {
+          hash.update(`${file}\0`);
+          add(from);
+        } else hash.update(`${file}\0missing\0`);
       }
     }
   }

@@ -3,6 +3,7 @@
  * value, and what to do about it. `ProcessNode` enforces the grader-side limits (output,
  * messages) and reads the OS-side ones (memory, CPU, sandbox) from how the process ended.
  */
+import { inertText } from '../text/untrusted.ts';
 
 /** Defaults of the per-node limits that the lab's `limits` may override (see `LimitsSchema`). */
 export const NODE_LIMIT_DEFAULTS = {
@@ -16,7 +17,32 @@ export const NODE_LIMIT_DEFAULTS = {
   fileMiB: 64,
   /** Address space beyond the V8 heap limit (code, threads, buffers), MiB. */
   addressSpaceHeadroomMiB: 2048,
+  /** Bytes a node may keep in its state folder (every file and folder in it, each counted as at least one 4 KiB block), MiB. */
+  stateMiB: 64,
 } as const;
+
+/**
+ * Defaults of the limits on turning a submission into bundles (see `LimitsSchema`): the size of
+ * what is staged, and the time and memory of the type-checker and of the bundler, each a process
+ * group of its own that dies with the grader.
+ */
+export const COMPILE_LIMIT_DEFAULTS = {
+  /** Largest student file, bytes: the reference's largest is about 10 KiB. */
+  sourceFileBytes: 1024 * 1024,
+  /** All student files together, bytes. */
+  sourceBytes: 4 * 1024 * 1024,
+  /** Wall-clock ms that type-checking, and bundling, may each take. */
+  compileWallMs: 60_000,
+  /**
+   * Address space of each compiler process, MiB (an OS limit where `prlimit` exists). The Go
+   * runtime of tsc and esbuild reserves about 700 MiB before it allocates anything, and Node
+   * (the bundler's host) about as much: the rest is heap.
+   */
+  compileMemoryMiB: 4096,
+} as const;
+
+/** How often a node's state folder is measured while a step runs (it is measured after every step too). */
+export const STATE_POLL_MS = 100;
 
 /** A log line longer than this is cut (the rest is counted, not kept). */
 export const LOG_LINE_CHARS = 4096;
@@ -125,6 +151,13 @@ export function outputPipeBreach(crashText: string): LimitBreach | undefined {
   };
 }
 
+export function stateBreach(limitMiB: number): LimitBreach {
+  return {
+    text: `wrote more than ${limitMiB} MiB to its state folder`,
+    hint: `durable storage (writeState) is for what a node must not lose, not a log: the grader limits each node's state folder to ${limitMiB} MiB`,
+  };
+}
+
 export function stepMessagesBreach(limit: number): LimitBreach {
   return {
     text: `flooded the network: more than ${limit} messages and timers in one step`,
@@ -139,26 +172,9 @@ export function messageBytesBreach(limit: number): LimitBreach {
   };
 }
 
-// C0 and C1 controls but tab and newline, DEL, and the bidirectional overrides: shown, not obeyed.
-const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
-
-/**
- * Text from a node, made safe to print on the grader's terminal: a control character (a
- * carriage return, an escape sequence) is shown as a symbol instead of moving the cursor, so
- * a node cannot rewrite or imitate the grader's own lines.
- */
-export function cleanText(text: string): string {
-  return text.replace(CONTROL, (c) => {
-    const code = c.charCodeAt(0);
-    if (code < 0x20) return String.fromCharCode(0x2400 + code); // ␀..␟ (␍ for \r, ␛ for ESC)
-    if (code === 0x7f) return '\u2421'; // ␡
-    return '\ufffd';
-  });
-}
-
-/** Multi-line text from a node (a crash stack) with every continuation line indented. */
+/** Multi-line text from a node (a crash stack), inert, with every continuation line indented. */
 export function indentContinuation(text: string): string {
-  return cleanText(text)
+  return inertText(text)
     .split('\n')
     .map((line, i) => (i === 0 || /^\s/.test(line) ? line : `  ${line}`))
     .join('\n');

@@ -25,7 +25,6 @@ import {
   LOG_LINE_CHARS,
   NODE_LIMIT_DEFAULTS,
   addressSpaceMiB,
-  cleanText,
   cpuBreach,
   cpuSeconds,
   formatBytes,
@@ -36,11 +35,16 @@ import {
   outputFloodBreach,
   outputPipeBreach,
   sandboxBreach,
+  STATE_POLL_MS,
+  stateBreach,
   stepMessagesBreach,
   type LimitBreach,
 } from './limits.ts';
 import { OutputTail } from './output-buffer.ts';
+import { stateFolderBytes } from './state-folder.ts';
+import { inertLine, inertText } from '../text/untrusted.ts';
 import { nodeLaunch, type Sandbox } from './sandbox.ts';
+import { isStopping, trackProcess } from './teardown.ts';
 
 export interface ProcessNodeOptions {
   /** The bundled role entry to run. */
@@ -64,6 +68,8 @@ export interface ProcessNodeOptions {
   cpuSeconds?: number;
   /** Largest file the node may write, MiB (with the sandbox's prlimit). */
   fileMiB?: number;
+  /** Bytes the node may keep in its state folder, MiB, measured after every step and while one runs. */
+  stateMiB?: number;
   /** console.* output kept per node, bytes. */
   logBytes?: number;
   /** Messages and timers one step may produce. */
@@ -82,6 +88,7 @@ export function nodeLimits(limits: Limits): Omit<ProcessNodeOptions, 'bundle' | 
     addressSpaceMiB: limits.addressSpaceMiB,
     cpuSeconds: cpuSeconds(limits.runWallMs),
     fileMiB: limits.fileMiB,
+    stateMiB: limits.stateMiB,
     logBytes: limits.logBytes,
     stepMessages: limits.stepMessages,
     messageBytes: limits.messageBytes,
@@ -100,7 +107,8 @@ function spawnNode(id: NodeId, options: ProcessNodeOptions) {
     stateDir: options.stateDir,
     addressSpaceMiB: addressSpaceMiB(options.heapMiB, options.addressSpaceMiB),
     cpuSeconds: options.cpuSeconds ?? cpuSeconds(60_000),
-    fileMiB: options.fileMiB ?? NODE_LIMIT_DEFAULTS.fileMiB,
+    // One file can hold no more than the whole folder may.
+    fileMiB: Math.min(options.fileMiB ?? NODE_LIMIT_DEFAULTS.fileMiB, options.stateMiB ?? NODE_LIMIT_DEFAULTS.stateMiB),
   });
   return execa(launch.file, launch.args, {
     cwd: options.cwd,
@@ -121,6 +129,8 @@ interface ActiveStep {
   outputs: Envelope[];
   resolve: (outcome: StepOutcome) => void;
   guard: NodeJS.Timeout;
+  /** Measures the state folder while the step runs. */
+  statePoll: NodeJS.Timeout | undefined;
   /** Messages and timers so far. */
   lines: number;
   /** console output (kept or not) and raw stdout/stderr so far, in characters. */
@@ -148,7 +158,7 @@ export class ProcessNode implements SimNode {
   private logKept = 0;
   private logDropped = false;
   private messageBytesWritten = 0;
-  private readonly limits: { logBytes: number; stepMessages: number; messageBytes: number; cpuSeconds: number };
+  private readonly limits: { logBytes: number; stepMessages: number; messageBytes: number; cpuSeconds: number; stateMiB: number };
 
   /** Every process this grader started and has not yet seen exit: the last line of defence against orphans. */
   static readonly live = new Set<ProcessNode>();
@@ -162,12 +172,15 @@ export class ProcessNode implements SimNode {
       stepMessages: options.stepMessages ?? NODE_LIMIT_DEFAULTS.stepMessages,
       messageBytes: options.messageBytes ?? NODE_LIMIT_DEFAULTS.messageBytes,
       cpuSeconds: options.cpuSeconds ?? cpuSeconds(60_000),
+      stateMiB: options.stateMiB ?? NODE_LIMIT_DEFAULTS.stateMiB,
     };
+    if (isStopping()) throw new Error('locklab is stopping: no node may start');
     // The permission model grants only folders that exist.
     if (options.stateDir) mkdirSync(options.stateDir, { recursive: true });
     this.output = new OutputTail(options.outputBytes);
     this.child = spawnNode(id, options);
     ProcessNode.live.add(this);
+    const untrack = trackProcess({ killNow: () => this.killNow(), exited: this.child.then(() => undefined, () => undefined) });
     this.channel = this.child.stdio[3] as unknown as Socket;
     this.channel.setEncoding('utf8');
     this.channel.on('data', (chunk: string) => this.onData(chunk));
@@ -189,6 +202,7 @@ export class ProcessNode implements SimNode {
     ]);
     this.exitPromise = this.child.then(
       async (result) => {
+        untrack();
         await drained;
         ProcessNode.live.delete(this);
         this.exited = { code: result.exitCode ?? null, signal: result.signal ?? null };
@@ -221,7 +235,9 @@ export class ProcessNode implements SimNode {
         else this.finishStep({ kind: 'stuck', outputs: step?.outputs ?? [], wallMs });
         void this.kill();
       }, wallMs);
-      this.active = { outputs: [], resolve, guard, lines: 0, outputChars: 0 };
+      // A node that writes without end is stopped while it writes, not only once its step ends.
+      const statePoll = this.options.stateDir ? setInterval(() => this.checkStateBudget(), STATE_POLL_MS) : undefined;
+      this.active = { outputs: [], resolve, guard, statePoll, lines: 0, outputChars: 0 };
       this.channel.write(JSON.stringify(event) + '\n');
     });
   }
@@ -241,7 +257,7 @@ export class ProcessNode implements SimNode {
 
   rawOutputTail(lines: number): string[] {
     // Frames of a native stack (after a fatal V8 error) say nothing to a student.
-    return this.output.lines(lines + 40).filter((l) => !NATIVE_FRAME.test(l)).slice(-lines).map(cleanText);
+    return this.output.lines(lines + 40).filter((l) => !NATIVE_FRAME.test(l)).slice(-lines).map(inertLine);
   }
 
   private onData(chunk: string): void {
@@ -291,8 +307,8 @@ export class ProcessNode implements SimNode {
     const parsed = parseNodeLine(line);
     const step = this.active;
     if (!parsed.ok) {
-      if (step) this.finishStep({ kind: 'malformed', outputs: step.outputs, line: cleanText(line.slice(0, 300)), problem: parsed.problem });
-      else this.misbehaviour ??= `wrote a malformed line while idle (${parsed.problem}): ${cleanText(line.slice(0, 200))}`;
+      if (step) this.finishStep({ kind: 'malformed', outputs: step.outputs, line: inertLine(line.slice(0, 300)), problem: parsed.problem });
+      else this.misbehaviour ??= `wrote a malformed line while idle (${parsed.problem}): ${inertLine(line.slice(0, 200))}`;
       this.condemn();
       return;
     }
@@ -300,12 +316,13 @@ export class ProcessNode implements SimNode {
     const body = envelope.body;
     if (!step) {
       this.misbehaviour ??=
-        `sent "${cleanText(body.type)}" while it was not handling an event. Only the runtime's timers and messages ` +
+        `sent "${inertLine(body.type)}" while it was not handling an event. Only the runtime's timers and messages ` +
         `may wake a node: real I/O or timers not patched by locklab break the simulation`;
       return;
     }
     switch (body.type) {
       case 'idle':
+        if (this.checkStateBudget()) return;
         return this.finishStep({ kind: 'idle', outputs: step.outputs });
       case 'crash':
         this.crashText = String(body.text);
@@ -334,11 +351,20 @@ export class ProcessNode implements SimNode {
         step.outputs.push({ ...envelope, body: { type: 'log', stream: 'stderr', text: note } });
         return;
       }
-      const clean = cleanText(part);
+      const clean = inertLine(part);
       const cut = clean.length > LOG_LINE_CHARS ? `${clean.slice(0, LOG_LINE_CHARS)}… (${clean.length - LOG_LINE_CHARS} more characters)` : clean;
       this.logKept += cut.length + 1;
       step.outputs.push({ ...envelope, body: { ...envelope.body, text: cut } });
     }
+  }
+
+  /** True (and the node stopped) if its state folder holds more than its budget. */
+  private checkStateBudget(): boolean {
+    const dir = this.options.stateDir;
+    const budget = this.limits.stateMiB * 1024 * 1024;
+    if (!dir || this.condemned || stateFolderBytes(dir, budget) <= budget) return false;
+    this.breach(stateBreach(this.limits.stateMiB));
+    return true;
   }
 
   /** The node broke a limit: the step ends with the limit named, and the node is killed. */
@@ -376,7 +402,7 @@ export class ProcessNode implements SimNode {
     const breach = this.exitBreach();
     if (breach) {
       // The stack of the refused call goes to the node's log: it shows where, in the student's file.
-      const stack = this.crashText === undefined ? [] : cleanText(this.crashText).split('\n').slice(0, 12);
+      const stack = this.crashText === undefined ? [] : inertText(this.crashText).split('\n').slice(0, 12);
       const log = (text: string): Envelope => ({ src: this.id, dest: GRADER, body: { type: 'log', stream: 'stderr', text } });
       return { kind: 'limit', outputs: [...outputs, ...stack.map(log)], text: breach.text, hint: breach.hint };
     }
@@ -394,6 +420,7 @@ export class ProcessNode implements SimNode {
       return;
     }
     clearTimeout(step.guard);
+    clearInterval(step.statePoll);
     this.active = undefined;
     step.resolve(outcome);
   }

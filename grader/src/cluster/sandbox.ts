@@ -70,7 +70,10 @@ export function nodeLaunch(sandbox: Sandbox | undefined, o: LaunchOptions): Laun
     if (sandbox.guard) node.push(`--allow-fs-read=${GUARD_FILE}`);
     if (o.stateDir) node.push(`--allow-fs-read=${o.stateDir}`, `--allow-fs-write=${o.stateDir}`);
   }
-  if (sandbox.guard) node.push(`--import=${pathToFileURL(GUARD_FILE).href}`);
+  if (sandbox.guard) {
+    // No code from strings (eval, new Function): all code is the bundle's, and no import() can be made up at run time.
+    node.push('--disallow-code-generation-from-strings', `--import=${pathToFileURL(GUARD_FILE).href}`);
+  }
   node.push(o.bundle);
   const prefix: string[] = [];
   if (sandbox.netns) prefix.push(...sandbox.netns);

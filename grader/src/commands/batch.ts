@@ -15,7 +15,7 @@ import { runBatch } from '../batch/batch.ts';
 import { BatchProgress, isLiveTerminal } from '../batch/progress.ts';
 import { findSubmissions, parseShard } from '../batch/submissions.ts';
 import { defaultJobs } from '../cluster/capacity.ts';
-import { stopOnSignals } from '../cluster/teardown.ts';
+import { oneLineError, stopOnSignals } from '../cluster/teardown.ts';
 import { loadLab } from '../lab/load.ts';
 import { EXIT, UsageError } from './common.ts';
 import { selectTests } from './grade.ts';
@@ -79,9 +79,10 @@ export async function batchCommand(args: string[]): Promise<number> {
   let report;
   // Ctrl-C or SIGTERM: every node is killed and the temporary folders removed; every finished
   // grade is already on disk, and running the same command again grades only the rest.
-  const stopListening = stopOnSignals((signal) => {
+  const stopListening = stopOnSignals((reason) => {
     progress.finish();
-    process.stderr.write(`\nlocklab: batch stopped by ${signal}; finished grades are kept in ${options.out}; run the same command to grade the rest\n`);
+    const why = 'signal' in reason ? reason.signal : `an internal error (${oneLineError(reason.error)})`;
+    process.stderr.write(`\nlocklab: batch stopped by ${why}; finished grades are kept in ${options.out}; run the same command to grade the rest\n`);
   });
   try {
     report = await runBatch({
@@ -106,7 +107,7 @@ export async function batchCommand(args: string[]): Promise<number> {
   const notes = [
     `${report.graded.length} graded now`,
     `${report.skipped.length} already graded`,
-    ...(['compile_error', 'missing_files', 'ambiguous_files', 'bad_archive', 'error'] as const).filter((s) => count(s) > 0).map((s) => `${count(s)} ${s.replace('_', ' ')}`),
+    ...(['compile_error', 'missing_files', 'ambiguous_files', 'bad_archive', 'duplicate', 'error'] as const).filter((s) => count(s) > 0).map((s) => `${count(s)} ${s.replace('_', ' ')}`),
   ];
   const mean = rows.length > 0 ? rows.reduce((a, r) => a + r.score, 0) / rows.length : 0;
   write(`\n${rows.length} submission(s): ${notes.join(', ')}; mean ${mean.toFixed(1)}/${report.gradebook.max_score}\n`);

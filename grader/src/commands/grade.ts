@@ -21,7 +21,8 @@ import { htmlPathFor, writeTraceHtmlFor } from '../report/trace-viewer.ts';
 import type { RunResult } from '../score/run-test.ts';
 import { DEFAULT_IMPL, grade, replayCommand } from '../score/grade.ts';
 import { parseFaultsSpec } from '../faults/failure-model.ts';
-import { stopOnSignals } from '../cluster/teardown.ts';
+import { oneLineError, stopOnSignals, type StopReason } from '../cluster/teardown.ts';
+import { inertLine } from '../text/untrusted.ts';
 import { EXIT, UsageError } from './common.ts';
 
 /** Where a failing run's trace (JSON) and its page (HTML) go when --trace-dir is not given. Gitignored. */
@@ -112,6 +113,8 @@ export async function gradeCommand(args: string[]): Promise<number> {
   const faults = options.faults === undefined ? undefined : parseFaultsSpec(options.faults);
   assertImplementation(lab.manifest, impl);
   const replay = (test: string, seed: number) => replayCommand(lab.manifest.id, impl, test, seed, options.faults);
+  // The folder's name may be a student's: shown inert (replay commands quote it exactly, and inert).
+  const shownImpl = inertLine(impl);
   const traceDir = options['trace-dir'];
   // With --trace-dir, every run's trace and page go there; without it, a failing run's go to FAILED_TRACE_DIR.
   const traceDirOf = (run: RunResult) => traceDir ?? (run.passed ? undefined : FAILED_TRACE_DIR);
@@ -125,7 +128,7 @@ export async function gradeCommand(args: string[]): Promise<number> {
   const print = (text: string) => (live ? live.print(text) : out.write(text));
   const ci = combineReporters(
     ciReporters(
-      { lab: lab.manifest, impl, seeds, replay },
+      { lab: lab.manifest, impl: shownImpl, seeds, replay },
       {
         ...(options.junit !== undefined ? { junit: options.junit } : {}),
         ...(options.classroom !== undefined ? { classroom: options.classroom } : {}),
@@ -137,7 +140,7 @@ export async function gradeCommand(args: string[]): Promise<number> {
   const reporter = new TerminalReporter({
     write: print,
     lab: lab.manifest.id,
-    impl,
+    impl: shownImpl,
     replay,
     traceFile: (run) => {
       const dir = traceDirOf(run);
@@ -147,7 +150,7 @@ export async function gradeCommand(args: string[]): Promise<number> {
     showPath: (file) => showFile(file, pathsAs),
     columns: () => (out.isTTY ? out.columns : undefined),
   });
-  reporter.start(tests.map((t) => t.name), impl, seeds);
+  reporter.start(tests.map((t) => t.name), shownImpl, seeds);
   // Type-checking and bundling take a few seconds: say so at once, on the status line or as a line.
   if (live) live.draw();
   else reporter.preparing(progress.preparingText());
@@ -166,65 +169,90 @@ export async function gradeCommand(args: string[]): Promise<number> {
     });
   };
   writeJson(false);
-  // Ctrl-C or SIGTERM: every node is killed, the temporary folders removed, the results so far kept.
-  const stopListening = stopOnSignals((signal) => {
+  /** Stopped before the end: the results so far are kept, with why, and one line says so. */
+  const stoppedBy = (reason: StopReason) => {
     live?.stop();
-    output = `Grading was stopped by ${signal} after ${graded.length} of ${tests.length} tests; the others were not graded.`;
-    writeJson(false);
-    process.stderr.write(`\nlocklab: stopped by ${signal} after ${graded.length} of ${tests.length} tests; every node was killed${options.json ? `; results so far in ${options.json}` : ''}\n`);
-  });
+    const why = 'signal' in reason ? reason.signal : `an internal error (${oneLineError(reason.error)})`;
+    output = `Grading was stopped by ${why} after ${graded.length} of ${tests.length} tests; the others were not graded.`;
+    try {
+      writeJson(false);
+    } catch {
+      // the results file cannot be written either; the line below still says what happened
+    }
+    const saved = options.json ? `; results so far in ${options.json}` : '';
+    process.stderr.write(
+      'signal' in reason
+        ? `\nlocklab: stopped by ${reason.signal} after ${graded.length} of ${tests.length} tests; every node was killed${saved}\n`
+        : `\nlocklab: internal error: ${oneLineError(reason.error)}; stopped after ${graded.length} of ${tests.length} tests; every node was killed${saved}\n`,
+    );
+  };
+  // Ctrl-C, SIGTERM, an uncaught exception: every node is killed, the temporary folders removed, the results so far kept.
+  const stopListening = stopOnSignals(stoppedBy);
   // Without --jobs: what the cgroup's CPU quota and memory allow, said when it is fewer than the CPUs.
   const jobs = options.jobs === undefined ? defaultJobs('run') : undefined;
   if (jobs?.limited) print(`locklab: ${describeJobs('run', jobs)}\n`);
-  const outcome = await grade({
-    lab,
-    impl,
-    tests,
-    seeds,
-    jobs: options.jobs ?? jobs!.jobs,
-    typecheck,
-    sandbox: !options['no-sandbox'],
-    onNotice: (line) => print(`locklab: ${line}\n`),
-    onPrepareStep(step) {
-      progress.stepDone(step);
-      live?.draw();
-    },
-    ...(faults ? { faults } : {}),
-    onRunStart(test, seed) {
-      progress.runStarted(test.name, seed);
-      live?.draw();
-    },
-    onRunDone(run) {
-      progress.runFinished(run.test, run.seed);
-    },
-    onTestDone(score, runs) {
-      for (const run of runs) {
-        const dir = traceDirOf(run);
-        if (dir) writeTraceHtmlFor(run.trace, writeTraceFile(dir, run.trace), { hint: run.hint });
-      }
-      progress.testDone(score.points);
-      reporter.testDone(score, runs);
-      ci.testDone(score, runs);
-      graded.push(gradescopeTest(score, runs, replay, lab.manifest.id));
-      writeJson(false);
-    },
-  }).finally(() => {
+  let outcome;
+  try {
+    outcome = await grade({
+      lab,
+      impl,
+      tests,
+      seeds,
+      jobs: options.jobs ?? jobs!.jobs,
+      typecheck,
+      sandbox: !options['no-sandbox'],
+      onNotice: (line) => print(`locklab: ${line}\n`),
+      onPrepareStep(step) {
+        progress.stepDone(step);
+        live?.draw();
+      },
+      ...(faults ? { faults } : {}),
+      onRunStart(test, seed) {
+        progress.runStarted(test.name, seed);
+        live?.draw();
+      },
+      onRunDone(run) {
+        progress.runFinished(run.test, run.seed);
+      },
+      onTestDone(score, runs) {
+        // The results file first: whatever fails after it, this test's score is kept.
+        graded.push(gradescopeTest(score, runs, replay, lab.manifest.id));
+        writeJson(false);
+        for (const run of runs) {
+          const dir = traceDirOf(run);
+          if (dir) writeTraceHtmlFor(run.trace, writeTraceFile(dir, run.trace), { hint: run.hint });
+        }
+        progress.testDone(score.points);
+        reporter.testDone(score, runs);
+        ci.testDone(score, runs);
+      },
+    });
+  } catch (error) {
+    // grade() has stopped every node and removed its folders: an internal error, told in one line.
+    stoppedBy({ error });
+    return EXIT.cannotRun;
+  } finally {
     live?.stop();
     stopListening();
-  });
-  if (outcome.kind === 'compile_error') {
-    output = `The implementation does not compile; every test scores 0.\n${outcome.details.join('\n')}`;
-    reporter.compileError(outcome.details);
-    ci.compileError(outcome.details);
-    for (const score of outcome.summary.tests) {
-      reporter.testDone(score, []);
-      ci.testDone(score, []);
-      graded.push(gradescopeTest(score, [], replay, lab.manifest.id));
-    }
   }
-  writeJson(true);
-  reporter.summary(outcome.summary, performance.now() - started);
-  ci.finish(outcome.summary, performance.now() - started);
+  try {
+    if (outcome.kind === 'compile_error') {
+      output = `The implementation does not compile; every test scores 0.\n${outcome.details.join('\n')}`;
+      for (const score of outcome.summary.tests) graded.push(gradescopeTest(score, [], replay, lab.manifest.id));
+      writeJson(false);
+      reporter.compileError(outcome.details);
+      ci.compileError(outcome.details);
+      for (const score of outcome.summary.tests) {
+        reporter.testDone(score, []);
+        ci.testDone(score, []);
+      }
+    }
+    writeJson(true);
+    reporter.summary(outcome.summary, performance.now() - started);
+    ci.finish(outcome.summary, performance.now() - started);
+  } catch (error) {
+    stoppedBy({ error });
+    return EXIT.cannotRun;
+  }
   return outcome.summary.passed ? EXIT.passed : EXIT.failed;
 }
-

@@ -3,7 +3,7 @@
  * `labs/<id>/lab.ts` default-exports `defineLab({...})`; each test is a `defineTest({...})`.
  */
 import { z } from 'zod';
-import { NODE_LIMIT_DEFAULTS } from '../cluster/limits.ts';
+import { COMPILE_LIMIT_DEFAULTS, NODE_LIMIT_DEFAULTS } from '../cluster/limits.ts';
 import { HistoryChecksSchema } from '../check/run-checks.ts';
 import { FailureModelSchema, type FailureModelInput } from '../faults/failure-model.ts';
 import type { NetworkConfig } from '../net/network.ts';
@@ -67,6 +67,16 @@ export const LimitsSchema = z.object({
   messageBytes: z.number().int().positive().default(NODE_LIMIT_DEFAULTS.messageBytes),
   /** Largest file a node may write in its state folder, MiB (an OS limit where `prlimit` exists). */
   fileMiB: z.number().int().positive().default(NODE_LIMIT_DEFAULTS.fileMiB),
+  /** Bytes a node may keep in its state folder in all, MiB, measured while it runs; beyond, the node fails. */
+  stateMiB: z.number().int().positive().default(NODE_LIMIT_DEFAULTS.stateMiB),
+  /** Largest student file, bytes; a larger one is not staged and the submission does not compile. */
+  sourceFileBytes: z.number().int().positive().default(COMPILE_LIMIT_DEFAULTS.sourceFileBytes),
+  /** All student files together, bytes. */
+  sourceBytes: z.number().int().positive().default(COMPILE_LIMIT_DEFAULTS.sourceBytes),
+  /** Wall-clock ms that type-checking, and bundling, may each take; beyond, the submission does not compile. */
+  compileWallMs: z.number().int().positive().default(COMPILE_LIMIT_DEFAULTS.compileWallMs),
+  /** Address space of each compiler process, MiB (an OS limit where `prlimit` exists). */
+  compileMemoryMiB: z.number().int().positive().default(COMPILE_LIMIT_DEFAULTS.compileMemoryMiB),
 });
 export type Limits = z.infer<typeof LimitsSchema>;
 

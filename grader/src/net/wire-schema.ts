@@ -9,6 +9,30 @@ import { CONTROL_TYPES, GRADER, type Envelope } from '../runtime/protocol.ts';
 /** Longest line a node may write; a larger message fails the test instead of exhausting the grader. */
 export const MAX_LINE_BYTES = 1024 * 1024;
 
+/**
+ * Deepest nesting of arrays and objects a message may have. JSON.parse takes any depth, but the
+ * grader's own JSON.stringify (delivering the message, writing the trace) recurses once per level
+ * and overflows its stack somewhere past a few thousand: a line is refused before it is parsed.
+ */
+export const MAX_NESTING = 64;
+
+/** True if `text` (JSON) nests arrays and objects more than `limit` deep; strings are skipped, nothing is parsed. */
+export function nestsDeeperThan(text: string, limit: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // a backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > limit) return true;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return false;
+}
+
 const id = z.number().int().nonnegative();
 const nodeId = z.string().min(1).max(64);
 
@@ -51,6 +75,9 @@ function describeIssues(error: z.ZodError): string {
 export function parseNodeLine(line: string): ParsedLine {
   if (Buffer.byteLength(line, 'utf8') > MAX_LINE_BYTES) {
     return { ok: false, problem: `a message of more than ${MAX_LINE_BYTES} bytes` };
+  }
+  if (line.length > MAX_NESTING && nestsDeeperThan(line, MAX_NESTING)) {
+    return { ok: false, problem: `a message nested more than ${MAX_NESTING} levels deep (arrays and objects inside each other); send flatter data` };
   }
   let json: unknown;
   try {

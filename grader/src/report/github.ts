@@ -134,7 +134,7 @@ export class GitHubReporter implements Reporter {
   }
 }
 
-/** Text for a Markdown table cell: one line, no HTML, no column breaks. */
+/** Text for a Markdown table cell: one line, no HTML, no column breaks, no links or images (code spans stay: they are inert). */
 export function cell(text: string, max = 200): string {
   const oneLine = text
     .split('\n')
@@ -142,7 +142,18 @@ export function cell(text: string, max = 200): string {
     .filter(Boolean)
     .join(' ');
   const short = oneLine.length > max ? `${oneLine.slice(0, max - 1)}…` : oneLine;
-  return short.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\|/g, '\\|');
+  return short
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/[\\[\]|]/g, (c) => `\\${c}`);
+}
+
+/** A fenced code block that its lines cannot close: the fence is longer than any run of backticks in them. */
+export function codeBlock(lines: readonly string[]): string[] {
+  const longest = Math.max(0, ...lines.map((l) => Math.max(0, ...(l.match(/`+/g) ?? []).map((run) => run.length))));
+  const fence = '`'.repeat(Math.max(3, longest + 1));
+  return [fence, ...lines, fence];
 }
 
 /** The job summary: the total, a row per test, the parts, and the commands that replay each failure. */
@@ -161,7 +172,7 @@ export function stepSummary(
     '',
   ];
   if (compileDetails) {
-    lines.push('**The implementation does not compile; every test scores 0.**', '', '```', ...compileDetails.slice(0, 30), '```', '');
+    lines.push('**The implementation does not compile; every test scores 0.**', '', ...codeBlock(compileDetails.slice(0, 30)), '');
   }
   lines.push('| | Test | Part | Points | What went wrong |', '| --- | --- | --- | ---: | --- |');
   for (const { score, failed } of tests) {
@@ -173,7 +184,7 @@ export function stepSummary(
   lines.push(`| **Total** | | **${points(summary.points)}/${points(summary.maxPoints)}** |`, '');
   const replays = tests.filter((t) => t.failed).map((t) => info.replay(t.score.name, t.failed!.seed));
   if (replays.length > 0) {
-    lines.push('<details><summary>Replay a failure</summary>', '', '```', ...replays, '```', '', '</details>', '');
+    lines.push('<details><summary>Replay a failure</summary>', '', ...codeBlock(replays), '', '</details>', '');
   }
   return lines.join('\n') + '\n';
 }

@@ -64,7 +64,7 @@ export const GradescopeResultsSchema = z.object({
       batch: z
         .object({
           student: z.string(),
-          status: z.enum(['graded', 'compile_error', 'missing_files', 'ambiguous_files', 'bad_archive', 'error']),
+          status: z.enum(['graded', 'compile_error', 'missing_files', 'ambiguous_files', 'bad_archive', 'duplicate', 'error']),
           reason: z.string(),
           seeds: z.array(z.number().int()),
           tests: z.array(z.string()),

@@ -9,7 +9,7 @@
 import chalk from 'chalk';
 import type { RunResult } from '../score/run-test.ts';
 import type { Summary, TestScore } from '../score/scorer.ts';
-import { cleanText } from '../cluster/limits.ts';
+import { inertLine, inertText } from '../text/untrusted.ts';
 import { cut, keepWhole, visibleWidth, wrap } from './layout.ts';
 import { count, seedList } from './wording.ts';
 
@@ -51,11 +51,11 @@ export function formatTestLine(score: TestScore, runs: readonly RunResult[], nam
 export function formatFailure(run: RunResult, options: TerminalOptions, width?: number): string[] {
   const lines: string[] = [];
   // A message and log lines may quote what a node wrote: shown, never obeyed (and measured as shown).
-  lines.push(...wrap(`${INDENT}${chalk.red(`seed ${run.seed}:`)} `, cleanText(run.message ?? 'failed'), width, HANG));
-  if (run.hint) lines.push(...wrap(`${INDENT}${chalk.yellow('hint:')} `, cleanText(run.hint), width, HANG));
+  lines.push(...wrap(`${INDENT}${chalk.red(`seed ${run.seed}:`)} `, inertText(run.message ?? 'failed'), width, HANG));
+  if (run.hint) lines.push(...wrap(`${INDENT}${chalk.yellow('hint:')} `, inertText(run.hint), width, HANG));
   for (const [node, log] of Object.entries(run.logs)) {
-    lines.push(`${INDENT}${chalk.cyan(cleanText(node))} ${chalk.dim('(last log lines)')}`);
-    for (const line of log) lines.push(...wrap(`${INDENT}  `, cleanText(line), width, `${HANG}  `).map((l) => chalk.dim(l)));
+    lines.push(`${INDENT}${chalk.cyan(inertLine(node))} ${chalk.dim('(last log lines)')}`);
+    for (const line of log) lines.push(...wrap(`${INDENT}  `, inertLine(line), width, `${HANG}  `).map((l) => chalk.dim(l)));
   }
   const trace = options.traceFile?.(run);
   if (trace) lines.push(...keepWhole(`${INDENT}${chalk.dim('trace:')}`, options.showPath?.(trace) ?? trace, width, INDENT));
@@ -93,7 +93,7 @@ export class TerminalReporter {
   compileError(details: string[]): void {
     const lines = [chalk.red.bold('The implementation does not compile; every test scores 0.')];
     // The compiler quotes the student's code.
-    for (const line of details.slice(0, 30)) lines.push(...wrap('  ', cleanText(line), this.width(), '    '));
+    for (const line of details.slice(0, 30)) lines.push(...wrap('  ', inertLine(line), this.width(), '    '));
     if (details.length > 30) lines.push(`  ... and ${details.length - 30} more`);
     this.writeLines(lines);
   }

@@ -10,6 +10,7 @@ import { applyFailureModel } from '../faults/apply.ts';
 import { resolveFailureModel, type FailureModel } from '../faults/failure-model.ts';
 import type { GradedTest, LabManifest } from '../lab/manifest.ts';
 import { Scenario, TestFailure } from '../lab/scenario.ts';
+import { NodeSet } from '../cluster/node-set.ts';
 import { ProcessNode, nodeLimits } from '../cluster/process-node.ts';
 import type { Sandbox } from '../cluster/sandbox.ts';
 import type { PreparedImplementation } from '../cluster/prepare.ts';
@@ -49,6 +50,8 @@ export interface RunContext {
   faults?: FailureModel;
   /** The sandbox nodes run in (`detectSandbox()`); none: plain `node <bundle>` processes. */
   sandbox?: Sandbox | undefined;
+  /** The grading's nodes: closing it stops every run at once. */
+  nodes?: NodeSet;
 }
 
 /** The failure model a run is under: the override, else the test's, else the lab's, else none. */
@@ -69,7 +72,7 @@ export async function runTest(ctx: RunContext, test: GradedTest, seed: number): 
     mkdirSync(dir, { recursive: true });
     return dir;
   };
-  const factory: NodeFactory =
+  const create: NodeFactory =
     ctx.factory ??
     ((id, role) =>
       new ProcessNode(id, {
@@ -79,6 +82,9 @@ export async function runTest(ctx: RunContext, test: GradedTest, seed: number): 
         sandbox: ctx.sandbox,
         cwd: ctx.prepared.workDir,
       }));
+  // Every node of the run, however it was started, is gone before the run's folder is removed.
+  const runNodes = new NodeSet(ctx.nodes);
+  const factory: NodeFactory = (id, role) => runNodes.start(() => create(id, role));
   const sim = new Simulation({ seed, nodes, factory, network: lab.network, limits: { maxEvents: lab.limits.maxEvents }, calls: lab.calls });
   const clients = nodes.filter((n) => lab.clientRoles.includes(n.role)).map((n) => n.id);
   const scenario = new Scenario(sim, seed, clients, lab.limits.opTimeoutMs);
@@ -111,7 +117,7 @@ export async function runTest(ctx: RunContext, test: GradedTest, seed: number): 
     else failure = { message: `locklab internal error: ${err instanceof Error ? err.stack : String(err)}`, hint: 'please report this' };
   } finally {
     clearTimeout(wallGuard);
-    await sim.shutdown();
+    await Promise.all([sim.shutdown(), runNodes.close()]);
     rmSync(runDir, { recursive: true, force: true });
   }
 

@@ -4,7 +4,7 @@
 import test from 'ava';
 import { existsSync, readdirSync, readFileSync, writeFileSync, appendFileSync } from 'node:fs';
 import path from 'node:path';
-import { runBatch, type BatchRequest } from '../../src/batch/batch.ts';
+import { runBatch, studentDir, type BatchRequest } from '../../src/batch/batch.ts';
 import { mergeGradebooks } from '../../src/batch/merge.ts';
 import { findSubmissions } from '../../src/batch/submissions.ts';
 import { GradescopeResultsSchema } from '../../src/report/gradescope.ts';
@@ -17,7 +17,7 @@ async function batch(classDir: string, out: string, extra: Partial<BatchRequest>
   return runBatch({ lab, submissions: findSubmissions(classDir, [out]), out, tests, seeds: [1], jobs: 2, typecheck: false, force: false, ...extra });
 }
 
-const resultsOf = (out: string, student: string) => GradescopeResultsSchema.parse(JSON.parse(readFileSync(path.join(out, student, 'results.json'), 'utf8')));
+const resultsOf = (out: string, student: string) => GradescopeResultsSchema.parse(JSON.parse(readFileSync(path.join(studentDir(out, student), 'results.json'), 'utf8')));
 
 test.serial('a mixed class: each submission graded in isolation, with its score, status and reason', async (t) => {
   const dir = emptyClass();
@@ -58,8 +58,8 @@ test.serial('a mixed class: each submission graded in isolation, with its score,
   t.regex(resultsOf(out, 'frank').output!, /does not compile/);
   // An archive's files are kept as graded, and its replay commands name them.
   const dave = resultsOf(out, 'dave');
-  t.is(dave.tests[0]!.extra_data.replay, `npx locklab grade lab1 --impl ${path.join(out, 'dave', 'submission')} --test Basic --seed 1`);
-  t.deepEqual(readdirSync(path.join(out, 'dave', 'submission', 'lockservice')).sort(), ['client.ts', 'common.ts', 'server.ts']);
+  t.is(dave.tests[0]!.extra_data.replay, `npx locklab grade lab1 --impl ${path.join(out, 'students', 'dave', 'submission')} --test Basic --seed 1`);
+  t.deepEqual(readdirSync(path.join(out, 'students', 'dave', 'submission', 'lockservice')).sort(), ['client.ts', 'common.ts', 'server.ts']);
   t.is(resultsOf(out, 'bob').extra_data!.batch!.impl, path.join(dir, 'bob', 'lab1-bob'));
   // A folder name with a space and a quote: the replay command quotes it for the shell.
   t.like(rows["greg o'neil"], { status: 'graded', score: 0 });

@@ -61,9 +61,9 @@ test('a batch killed midway keeps every finished grade; run again, it grades onl
   t.regex(seen, /^\[1\/5\] s1 {2}8\/8 {2}\d+\.\ds {2}ETA \S+$/m, 'plain lines in CI, with the ETA');
   t.false(seen.includes('\r'), 'nothing is rewritten in place in CI');
 
-  const finished = readdirSync(out).filter((s) => existsSync(path.join(out, s, 'results.json')));
+  const finished = readdirSync(path.join(out, 'students')).filter((s) => existsSync(path.join(out, 'students', s, 'results.json')));
   t.true(finished.includes('s1') && finished.includes('s2'), `finished: ${finished.join(', ')}`);
-  for (const student of finished) GradescopeResultsSchema.parse(JSON.parse(readFileSync(path.join(out, student, 'results.json'), 'utf8')));
+  for (const student of finished) GradescopeResultsSchema.parse(JSON.parse(readFileSync(path.join(out, 'students', student, 'results.json'), 'utf8')));
   const partial = GradebookSchema.parse(JSON.parse(readFileSync(path.join(out, 'gradebook.json'), 'utf8')));
   t.is(partial.students.length, 5);
   t.true(partial.students.filter((r) => r.status === 'graded').length >= 2);

@@ -54,7 +54,7 @@ test('a row per student: points per test and per part, total, status and reason;
   t.like(rowOf('carol', SHAPE, undefined), { status: 'pending', score: 0, reason: 'not graded yet', parts: { A: 0, B: 0 } });
 });
 
-test('CSV: one header, a column per part and per test; quotes, commas, newlines; formulas are defused', (t) => {
+test('CSV: one header, a column per part and per test; quotes and commas; one line per cell; formulas are defused', (t) => {
   const book = gradebook(SHAPE, [
     rowOf('alice', SHAPE, results({ Basic: 8 })),
     rowOf('=HYPERLINK("x")', SHAPE, results({}, 'compile_error', 'does not compile: a "quoted", thing\nsecond line')),
@@ -63,7 +63,7 @@ test('CSV: one header, a column per part and per test; quotes, commas, newlines;
   const lines = csv.split('\r\n');
   t.is(lines[0], 'student,status,score,max_score,part A,part B,Basic,PrimaryFail2,ResendStorm,reason');
   t.is(lines[1], 'alice,graded,8,23,8,0,8,0,0,');
-  t.is(lines[2], `"'=HYPERLINK(""x"")",compile_error,0,23,0,0,0,0,0,"does not compile: a ""quoted"", thing\nsecond line"`);
+  t.is(lines[2], `"'=HYPERLINK(""x"")",compile_error,0,23,0,0,0,0,0,"does not compile: a ""quoted"", thing␊second line"`);
   t.is(csvCell('-1+2'), "'-1+2");
   t.is(csvCell(-1), '-1', 'numbers stay numbers');
   t.is(csvCell('@SUM(A1)'), "'@SUM(A1)");
@@ -73,9 +73,9 @@ function shardDir(book: Gradebook, students: string[]): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'locklab-gradebook-'));
   writeGradebook(dir, book);
   for (const student of students) {
-    mkdirSync(path.join(dir, student, 'submission'), { recursive: true });
-    writeFileSync(path.join(dir, student, 'results.json'), JSON.stringify(results({ Basic: 8 })));
-    writeFileSync(path.join(dir, student, 'submission', 'marker'), student);
+    mkdirSync(path.join(dir, 'students', student, 'submission'), { recursive: true });
+    writeFileSync(path.join(dir, 'students', student, 'results.json'), JSON.stringify(results({ Basic: 8 })));
+    writeFileSync(path.join(dir, 'students', student, 'submission', 'marker'), student);
   }
   return dir;
 }
@@ -88,8 +88,8 @@ test('merge: shards joined and sorted, students\' folders copied; a missing shar
   t.deepEqual(report.gradebook.students.map((r) => r.student), ['alice', 'bob', 'carol']);
   t.is(report.gradebook.shard, undefined);
   t.deepEqual(report.missingShards, ['3/3']);
-  t.is(readFileSync(path.join(out, 'bob', 'submission', 'marker'), 'utf8'), 'bob');
-  t.true(existsSync(path.join(out, 'carol', 'results.json')));
+  t.is(readFileSync(path.join(out, 'students', 'bob', 'submission', 'marker'), 'utf8'), 'bob');
+  t.true(existsSync(path.join(out, 'students', 'carol', 'results.json')));
   const unsharded = gradebook(SHAPE, [rowOf('alice', SHAPE, results({ Basic: 8 })), rowOf('bob', SHAPE, results({ PrimaryFail2: 5 })), rowOf('carol', SHAPE, results({}))]);
   t.is(readFileSync(path.join(out, 'gradebook.csv'), 'utf8'), gradebookCsv(unsharded));
   t.deepEqual(JSON.parse(readFileSync(path.join(out, 'gradebook.json'), 'utf8')), unsharded);

@@ -50,9 +50,13 @@ test('one submission per folder or archive, sorted by name; other files, hidden 
   t.is(found[0]!.path, path.join(dir, 'Bob.zip'));
 });
 
-test('two submissions of one student, or no such folder, cannot run', (t) => {
-  const dir = tree({ 'alice/a': '', 'alice.zip': '' });
-  t.throws(() => findSubmissions(dir), { instanceOf: UsageError, message: /two submissions for alice: .*alice.* and .*alice\.zip; keep one/ });
+test('two submissions of one student are one entry naming its twin; no such folder cannot run', (t) => {
+  const dir = tree({ 'alice/a': '', 'alice.zip': '', 'bob/a': '' });
+  const found = findSubmissions(dir);
+  t.deepEqual(found.map((s) => [s.student, s.kind, path.basename(s.path), s.twin && path.basename(s.twin)]), [
+    ['alice', 'folder', 'alice', 'alice.zip'],
+    ['bob', 'folder', 'bob', undefined],
+  ]);
   t.throws(() => findSubmissions(path.join(dir, 'nope')), { instanceOf: UsageError, message: /does not exist/ });
 });
 

@@ -7,7 +7,7 @@
 import type { ExecutionContext } from 'ava';
 import { execa } from 'execa';
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import path from 'node:path';
 import { LOCKLAB_ROOT } from '../../src/cluster/prepare.ts';
@@ -58,6 +58,22 @@ export function submission(t: ExecutionContext, name: string, files: Partial<Rec
   return dir;
 }
 
+/**
+ * Template-literal types that tsc expands for minutes (a 10 000-member union mapped twice,
+ * then indexed by itself), in a few hundred bytes.
+ */
+export const SLOW_TYPES = `
+type Digit = '0' | '1' | '2' | '3' | '4' | '5' | '6' | '7' | '8' | '9';
+type Four = \`\${Digit}\${Digit}\${Digit}\${Digit}\`;
+type Split<T extends string> = T extends \`\${infer A}\${infer B}\` ? [A, B] : never;
+type Table = { [K in Four]: Split<K> };
+type Keyed = { [K in Four as \`k\${K}\`]: Table[K] };
+type First<K extends Four> = K extends Four ? Keyed[\`k\${K}\`][0] : never;
+export const slowFirst: First<Four> = '1';
+type Grid = { [K in Four]: { [J in Digit]: \`\${K}\${J}\` } }[Four];
+export const slowGrid = { '0': '00000' } as unknown as Grid;
+`;
+
 /** The reference's server with `code` run at the start of every Lock the server executes. */
 export const inLock = (code: string, imports = '') => (source: string) =>
   `${imports}${source.replace('private lock(name: string): boolean {', `private lock(name: string): boolean {\n    ${code}`)}`;
@@ -105,21 +121,43 @@ export function onlyRun(outcome: GradeOutcome): RunResult {
 /** A node's kept log, as one string. */
 export const logOf = (run: RunResult, node: string) => (run.logs[node] ?? []).join('\n');
 
-/** Node processes whose command line mentions `text` (zombies, already dead, excluded): `pid: cmdline`. */
-export function processesMentioning(text: string): string[] {
-  const found: string[] = [];
+/** Every process but zombies (dead, waiting to be reaped: nothing runs, and their command line is gone): pid, command line, working folder. */
+export function livingProcesses(): { pid: number; cmdline: string; cwd: string }[] {
+  const found: { pid: number; cmdline: string; cwd: string }[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
     try {
-      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
-      if (!cmdline.includes(text)) continue;
-      const state = /^State:\s+(\S)/m.exec(readFileSync(`/proc/${entry}/status`, 'utf8'))?.[1];
-      if (state !== 'Z') found.push(`${entry}: ${cmdline.split('\0').join(' ')}`);
+      // The state is the field after the command name, which may itself hold spaces or parentheses.
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+      if (state === 'Z' || state === 'X') continue;
+      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').join(' ').trim();
+      let cwd = '';
+      try {
+        cwd = readlinkSync(`/proc/${entry}/cwd`);
+      } catch {
+        // another user's process
+      }
+      found.push({ pid: Number(entry), cmdline, cwd });
     } catch {
       // exited meanwhile
     }
   }
   return found;
+}
+
+/** Living processes whose command line mentions `text`: `pid: cmdline`. */
+export function processesMentioning(text: string): string[] {
+  return livingProcesses()
+    .filter((p) => p.cmdline.includes(text))
+    .map((p) => `${p.pid}: ${p.cmdline}`);
+}
+
+/** Living processes whose command line mentions `dir`, or that run in it (a compiler's service): `pid: cmdline`. */
+export function processesIn(dir: string): string[] {
+  return livingProcesses()
+    .filter((p) => p.cmdline.includes(dir) || p.cwd.startsWith(dir))
+    .map((p) => `${p.pid}: ${p.cmdline}`);
 }
 
 /** CPU seconds a process has used (user + system), from /proc. */

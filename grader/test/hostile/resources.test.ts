@@ -151,3 +151,17 @@ test.serial('a 100 MB message: "sent a message of more than 1 MiB"', async (t) =
   t.true(growthMiB < 200, `the grader grew by ${growthMiB.toFixed(0)} MiB`);
   assertContained(t, outside);
 });
+
+test.serial('a node that fills its state folder: stopped while it writes, "wrote more than 16 MiB to its state folder"', async (t) => {
+  const outside = watchOutside();
+  // 64 values of 4 MiB each (256 MiB), as fast as writeState goes: each file is under the file-size limit, all of them are not.
+  const impl = submission(t, 'disk-fill', {
+    [SERVER]: inLock("const big = 'd'.repeat(4 * 1024 * 1024); for (let i = 0; i < 64; i++) __writeState('k' + i, big);", "import { writeState as __writeState } from 'locklab/runtime';\n"),
+  });
+  const { outcome, run } = await gradeWatchingMemory(impl, { stateMiB: 16, stepWallMs: 60_000 });
+  t.false(run.passed);
+  t.regex(run.message!, /^node `primary` wrote more than 16 MiB to its state folder while delivering "Lock" from c1$/);
+  t.regex(run.hint!, /limits each node's state folder to 16 MiB/);
+  t.is(outcome.summary.points, 0);
+  assertContained(t, outside);
+});

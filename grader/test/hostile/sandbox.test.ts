@@ -3,11 +3,13 @@
 // even without the guard, and what the guard refuses. Plus the text a node prints, defused.
 import test from 'ava';
 import { execa } from 'execa';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createSocket } from 'node:dgram';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { cleanText, indentContinuation, memoryBreach, sandboxBreach } from '../../src/cluster/limits.ts';
+import { indentContinuation, memoryBreach, sandboxBreach } from '../../src/cluster/limits.ts';
+import { UNAVAILABLE_BUILTINS } from '../../src/cluster/import-fence.ts';
 import { LOCKLAB_ROOT } from '../../src/cluster/prepare.ts';
 import { GUARD_FILE, detectSandbox, nodeLaunch, type Sandbox } from '../../src/cluster/sandbox.ts';
 
@@ -113,6 +115,54 @@ test('the guard refuses sockets and signals to other processes, before any packe
   t.true(readFileSync(GUARD_FILE, 'utf8').includes('locklab sandbox:'));
 });
 
+test('the guard closes what the permission model leaves open: names, other processes, files written behind its back, and whether a file exists', async (t) => {
+  const full = await detectSandbox();
+  if (!full.permissionFlag) return t.pass(`no permission model here: ${full.missing.join(', ')}`);
+  // As where no network namespace can be made (Docker's default): the permission model and the guard alone.
+  const noNamespace: Sandbox = { ...full, netns: undefined, prlimit: undefined, setpriv: undefined };
+  // A DNS server that counts what reaches it, and a process whose priority must not change.
+  const dns = createSocket('udp4');
+  let packets = 0;
+  dns.on('message', () => packets++);
+  await new Promise<void>((resolve) => dns.bind(0, '127.0.0.1', resolve));
+  t.teardown(() => dns.close());
+  const bystander = execa('sleep', ['60'], { reject: false });
+  t.teardown(() => bystander.kill('SIGKILL'));
+  const existing = path.join(LOCKLAB_ROOT, 'solutions/lockservice/server.ts');
+  const missing = path.join(LOCKLAB_ROOT, 'solutions/lockservice/no-such-file.ts');
+  const both = (expression: (file: string) => string) => `[${JSON.stringify(existing)}, ${JSON.stringify(missing)}].map((f) => { try { ${expression('f')}; return 'ok'; } catch (err) { return err.code ?? 'error'; } }).join('|')`;
+  const run = scriptRun(
+    t,
+    probe({
+      dnsResolve: `await new Promise((resolve, reject) => { const r = new (require('node:dns').Resolver)(); r.setServers(['127.0.0.1:${(dns.address() as AddressInfo).port}']); r.resolve4('exfiltrated.example', (e, a) => (e ? reject(e) : resolve(a))); })`,
+      dnsLookup: `await require('node:dns').promises.lookup('exfiltrated.example')`,
+      setPriority: `require('node:os').setPriority(${bystander.pid}, 19)`,
+      getPriority: `require('node:os').getPriority(${bystander.pid})`,
+      traceEvents: `require('node:trace_events').createTracing({ categories: ['node.perf'] }).enable()`,
+      v8Flags: `require('node:v8').setFlagsFromString('--prof')`,
+      reportSettings: `(process.report.directory = '/tmp')`,
+      realpath: both((f) => `fs.realpathSync(${f})`),
+      resolve: both((f) => `require.resolve(${f})`),
+      findPath: both((f) => `require('node:module')._findPath(${f}, [])`),
+      statfs: both((f) => `fs.statfsSync(${f}).type`),
+      vmImport: `await require('node:vm').runInThisContext('import(${JSON.stringify(missing)})', { importModuleDynamically: require('node:vm').constants.USE_MAIN_CONTEXT_DEFAULT_LOADER })`,
+      listRoot: `fs.readdirSync('/')`,
+      evalCode: `(0, eval)('1 + 1')`,
+    }).replace("import fs from 'node:fs';", "import fs from 'node:fs';\nimport { createRequire } from 'node:module';\nconst require = createRequire(import.meta.url);"),
+  );
+  const out = await runUnder(noNamespace, run);
+  for (const refused of ['dnsResolve', 'dnsLookup', 'setPriority', 'getPriority', 'traceEvents', 'v8Flags', 'reportSettings', 'vmImport', 'listRoot', 'evalCode']) {
+    t.regex(out[refused]!, /^refused (ERR_ACCESS_DENIED|Code generation from strings disallowed)/, `${refused}: ${out[refused]}`);
+  }
+  for (const oracle of ['realpath', 'resolve', 'findPath', 'statfs']) {
+    const [forExisting, forMissing] = out[oracle]!.replace(/^ok /, '').split('|');
+    t.is(forExisting, forMissing, `${oracle} tells nothing about what exists: ${out[oracle]}`);
+  }
+  t.is(packets, 0, 'no DNS packet left the node');
+  t.is((await execa('ps', ['-o', 'ni=', '-p', String(bystander.pid)])).stdout.trim(), '0', "the other process's priority is unchanged");
+  t.deepEqual(readdirSync(run.workDir).sort(), ['bundle', 'run-1'], 'no trace file outside the state folder');
+});
+
 test('without a sandbox, a node is a plain `node --max-old-space-size=N <bundle>`', (t) => {
   const launch = nodeLaunch(undefined, { bundle: '/w/bundle/server.mjs', heapMiB: 64, stateDir: '/w/state/primary', addressSpaceMiB: 1, cpuSeconds: 1, fileMiB: 1 });
   t.deepEqual(launch, { file: process.execPath, args: ['--max-old-space-size=64', '/w/bundle/server.mjs'] });
@@ -131,7 +181,8 @@ test('the whole sandbox: wrappers exec each other, so the node keeps the pid the
 });
 
 test('text from a node is defused before anyone prints it', (t) => {
-  t.is(cleanText('a\rb\u001b[2Kc\u0007\u202ed\te'), 'a␍b␛[2Kc␇\ufffdd\te');
+  t.is(indentContinuation('a\rb\u001b[2Kc\u0007\u202ed\te'), 'a␍b␛[2Kc␇<U+202E>d\te');
+  t.is(indentContinuation('Error: x\n    ::error::planted'), 'Error: x\n    ：:error::planted', 'no workflow command, even indented');
   t.is(indentContinuation('Error: x\nTotal 100/100\n    at f (file.ts:1:2)'), 'Error: x\n  Total 100/100\n    at f (file.ts:1:2)');
 });
 
@@ -142,4 +193,9 @@ test('a fatal error is told as the limit it hit', (t) => {
   t.is(sandboxBreach('Error: Access to this API has been restricted\n    at Object.writeFileSync (node:fs:2367:20)\n    at x (file:///b.mjs:1:1)')?.text, "was stopped by the sandbox: file access outside the node's own folder (fs.writeFileSync) is not allowed");
   t.is(sandboxBreach('Error: locklab sandbox: listening on a socket is not allowed; nodes talk ...')?.text, 'was stopped by the sandbox: listening on a socket is not allowed');
   t.is(sandboxBreach('TypeError: x is not a function'), undefined);
+});
+
+test('the guard refuses the same Node modules as the bundler', (t) => {
+  const list = /const UNAVAILABLE = new Set\((\[[^\]]*\])\)/.exec(readFileSync(GUARD_FILE, 'utf8'))?.[1];
+  t.deepEqual(JSON.parse(String(list).replace(/'/g, '"')), [...UNAVAILABLE_BUILTINS]);
 });

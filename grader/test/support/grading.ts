@@ -72,7 +72,9 @@ export function liveNodes(): number {
 
 /**
  * Node processes whose run is over: they run a bundle from a work folder that no longer
- * exists (every run deletes its folder when it ends). Must always be empty.
+ * exists (a grading removes its folder only once every node of it has exited). Must always be
+ * empty. A zombie is no orphan: it has exited and runs nothing, only its parent has not yet
+ * collected its exit status.
  */
 export function orphanNodes(): string[] {
   const orphans: string[] = [];
@@ -80,6 +82,9 @@ export function orphanNodes(): string[] {
     if (!/^\d+$/.test(entry)) continue;
     let cmdline: string;
     try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+      if (state === 'Z' || state === 'X') continue;
       cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
     } catch {
       continue; // exited meanwhile
