@@ -15,6 +15,7 @@ import type { RunResult } from '../score/run-test.ts';
 import type { Summary, TestScore } from '../score/scorer.ts';
 import { locateRunFailure, relativeTo } from './locate.ts';
 import type { GradeInfo, Reporter } from './reporter.ts';
+import { alsoFailing } from './wording.ts';
 import { writeAtomically } from './write-file.ts';
 
 const Status = z.enum(['pass', 'fail', 'error']);
@@ -56,7 +57,7 @@ export function classroomTest(info: GradeInfo, score: TestScore, runs: readonly 
     message = [
       `seed ${failed.seed}: ${failed.message ?? 'failed'}`,
       failed.hint ? `hint: ${failed.hint}` : '',
-      others.length > 0 ? `also failing: seeds ${others.join(', ')}` : '',
+      alsoFailing(others),
       ...Object.entries(failed.logs).flatMap(([node, lines]) => [`${node} (last log lines):`, ...lines.map((l) => `  ${l}`)]),
     ]
       .filter(Boolean)

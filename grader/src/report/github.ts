@@ -14,6 +14,7 @@ import type { RunResult } from '../score/run-test.ts';
 import type { Summary, TestScore } from '../score/scorer.ts';
 import { findStudentLocation, locateRunFailure, relativeTo, type SourceLocation } from './locate.ts';
 import type { GradeInfo, Reporter } from './reporter.ts';
+import { alsoFailing } from './wording.ts';
 
 export interface GitHubOptions {
   /** Standard output, where the runner reads workflow commands. */
@@ -106,7 +107,7 @@ export class GitHubReporter implements Reporter {
     const message = [
       `seed ${failed.seed}: ${failed.message ?? 'failed'}`,
       failed.hint ? `hint: ${failed.hint}` : '',
-      others.length > 0 ? `also failing: seeds ${others.join(', ')}` : '',
+      alsoFailing(others),
       `replay: ${this.info.replay(score.name, failed.seed)}`,
     ].filter(Boolean);
     const title = `${score.name} (part ${score.part}): ${points(score.points)}/${points(score.maxPoints)}`;

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import type { RunResult } from '../score/run-test.ts';
 import type { TestScore } from '../score/scorer.ts';
+import { count, seedList } from './wording.ts';
 
 const Visibility = z.enum(['hidden', 'after_due_date', 'after_published', 'visible']);
 /** How Gradescope renders a string (its autograder specification, "Output String Formatting"). */
@@ -98,7 +99,7 @@ export function gradescopeTest(score: TestScore, runs: readonly RunResult[], rep
   const replayLines = !failed
     ? []
     : hidden
-      ? [...(others.length > 0 ? [`Also failing on seed${others.length > 1 ? 's' : ''} ${others.map((r) => r.seed).join(', ')}.`] : []), hiddenTestAdvice(lab, score.part)]
+      ? [...(others.length > 0 ? [`Also failing on ${seedList(others.map((r) => r.seed))}.`] : []), hiddenTestAdvice(lab, score.part)]
       : [`Replay: ${replay(score.name, failed.seed)}`, ...others.map((r) => `Also failing on seed ${r.seed}: ${replay(score.name, r.seed)}`)];
   const output = failed
     ? [
@@ -112,7 +113,7 @@ export function gradescopeTest(score: TestScore, runs: readonly RunResult[], rep
         .filter(Boolean)
         .join('\n')
     : score.passed
-      ? `${score.description}\nPassed on ${score.seeds.length} seed(s).`
+      ? `${score.description}\nPassed on ${count(score.seeds.length, 'seed')}.`
       : `${score.description}\nNot run: the implementation does not compile.`;
   return {
     name: `${score.part}: ${score.name}`,

@@ -8,6 +8,7 @@ import { hostname } from 'node:os';
 import type { RunResult } from '../score/run-test.ts';
 import type { Summary, TestScore } from '../score/scorer.ts';
 import type { GradeInfo, Reporter } from './reporter.ts';
+import { alsoFailing, seedList } from './wording.ts';
 import { writeAtomically } from './write-file.ts';
 
 /**
@@ -48,7 +49,7 @@ function failureOf(info: GradeInfo, { score, runs }: JUnitCase, compileDetails: 
     `${score.name}: ${score.description}`,
     `seed ${failed.seed}: ${failed.message ?? 'failed'}`,
     failed.hint ? `hint: ${failed.hint}` : '',
-    others.length > 0 ? `also failing: seeds ${others.join(', ')}` : '',
+    alsoFailing(others),
     ...Object.entries(failed.logs).flatMap(([node, lines]) => [`${node} (last log lines):`, ...lines.map((l) => `  ${l}`)]),
     `replay: ${replay}`,
   ].filter(Boolean);
@@ -83,7 +84,7 @@ export function junitXml(info: GradeInfo, cases: readonly JUnitCase[], options: 
     lines.push('    </properties>');
     for (const c of mine) {
       const open = `    <testcase classname="${attr(classname)}" name="${attr(c.score.name)}" time="${seconds(time(c))}"`;
-      const out = `      <system-out>${xmlText(`${c.score.description}\npoints: ${c.score.points}/${c.score.maxPoints}; seeds: ${c.score.seeds.join(', ')}`)}</system-out>`;
+      const out = `      <system-out>${xmlText(`${c.score.description}\npoints: ${c.score.points}/${c.score.maxPoints}; ${seedList(c.score.seeds)}`)}</system-out>`;
       if (c.score.passed) {
         lines.push(`${open}>`, out, '    </testcase>');
         continue;

@@ -19,3 +19,8 @@ export function seedList(seeds: readonly number[]): string {
   }
   return `${sorted.length === 1 ? 'seed' : 'seeds'} ${parts.join(', ')}`;
 }
+
+/** The other failing seeds of a test, after the one shown in full: `also failing: seeds 2-5, 9` (empty if none). */
+export function alsoFailing(seeds: readonly number[]): string {
+  return seeds.length > 0 ? `also failing: ${seedList(seeds)}` : '';
+}

@@ -90,7 +90,7 @@ test('annotations: one per failing test, on the student file when the stack name
   t.deepEqual(found[0]!.props, { file: 'mywork/lockservice/server.ts', line: '42', col: '7', title: 'PrimaryFail1 (part A): 0/8' });
   t.is(
     found[0]!.message,
-    'seed 1: node `primary` crashed while delivering "Lock" from c1: Error: boom\nhint: an exception escaped\nalso failing: seeds 2\nreplay: npx locklab grade lab1 --impl mywork --test PrimaryFail1 --seed 1',
+    'seed 1: node `primary` crashed while delivering "Lock" from c1: Error: boom\nhint: an exception escaped\nalso failing: seed 2\nreplay: npx locklab grade lab1 --impl mywork --test PrimaryFail1 --seed 1',
   );
   t.deepEqual(found[1]!.props, { title: 'PrimaryFail2 (part B): 0/5' }, 'a file outside the workspace is not named');
   t.true(found[1]!.message.startsWith(`seed 1: wrong, ${NASTY}`), 'the message comes back intact after unescaping');

@@ -115,7 +115,7 @@ test('a testcase per test, classname lab.part, time, failure with message and re
   t.regex(failure.text, /replay: npx locklab grade lab1 --impl mywork --test PrimaryFail1 --seed 2$/);
   const crashed = parsed.cases[2]!.failure!;
   t.is(crashed.type, 'NodeFailure');
-  t.regex(crashed.text, /^also failing: seeds 2$/m);
+  t.regex(crashed.text, /^also failing: seed 2$/m);
   t.regex(parsed.cases[2]!.out, /points: 0\/5; seeds: 1, 2/);
 });
 
@@ -162,6 +162,6 @@ test('locklab grade --junit: the file a real grading writes', async (t) => {
     t.regex(c.time, /^\d+\.\d{3}$/);
     t.true(Number(c.time) > 0);
     t.regex(c.failure!.message, /^seed 1: c1's lock\("\w"\) returned false, expected true \(replay: npx locklab grade lab1 --test \w+ --seed 1\)$/);
-    t.regex(c.failure!.text, /also failing: seeds 2/);
+    t.regex(c.failure!.text, /also failing: seed 2/);
   }
 });
