@@ -126,10 +126,14 @@ function deniedApi(stack: string): string {
   return 'an API outside the sandbox';
 }
 
-/** A step overran its time while writing more output than FLOOD_BYTES: say so, not "infinite loop?". */
-export function outputFloodBreach(bytes: number, wallMs: number, keptBytes: number): LimitBreach {
+/**
+ * A step overran its time while writing more output than FLOOD_BYTES: say so, not "infinite loop?".
+ * The text names the threshold, not the amount written, which depends on the machine's speed:
+ * the same seed must give the same failure text everywhere.
+ */
+export function outputFloodBreach(wallMs: number, keptBytes: number): LimitBreach {
   return {
-    text: `flooded its output: ${formatBytes(bytes)} of console and stdout/stderr output in one step, still writing after ${wallMs / 1000} s`,
+    text: `flooded its output: more than ${formatBytes(FLOOD_BYTES)} of console and stdout/stderr output in one step, still writing after ${wallMs / 1000} s`,
     hint: `print less, and look for a loop that never ends: locklab keeps ${formatBytes(keptBytes)} of each node's console output, and a node that keeps printing misses its time limit`,
   };
 }

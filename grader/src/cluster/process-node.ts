@@ -231,7 +231,7 @@ export class ProcessNode implements SimNode {
     return new Promise((resolve) => {
       const guard = setTimeout(() => {
         const step = this.active;
-        if (step && step.outputChars > FLOOD_BYTES) this.breach(outputFloodBreach(step.outputChars, wallMs, this.limits.logBytes));
+        if (step && step.outputChars > FLOOD_BYTES) this.breach(outputFloodBreach(wallMs, this.limits.logBytes));
         else this.finishStep({ kind: 'stuck', outputs: step?.outputs ?? [], wallMs });
         void this.kill();
       }, wallMs);
