@@ -111,7 +111,7 @@ test.serial('in the export: `npm ci`, then `npm test` grades the starter (0, exi
   const results = path.join(t.context.dir, 'results.json');
   const tested = await execa('npm', ['test', '--', '--test', 'Basic', '--json', results], { cwd: out, reject: false, env: { NO_COLOR: '1', GITHUB_ACTIONS: undefined, CI: '1' } });
   t.is(tested.exitCode, 1, `npm test: ${String(tested.stderr)}`);
-  t.regex(String(tested.stdout), /^locklab: grading lab1 \(starter\), 1 tests/m);
+  t.regex(String(tested.stdout), /^locklab: grading lab1 \(starter\), 1 test,/m);
   t.is(GradescopeResultsSchema.parse(JSON.parse(readFileSync(results, 'utf8'))).score, 0);
   const typecheck = await execa('npm', ['run', 'typecheck'], { cwd: out, reject: false });
   t.is(typecheck.exitCode, 0, String(typecheck.stdout) + String(typecheck.stderr));

@@ -126,10 +126,10 @@ test('a failed shard, re-run: the second attempt restores the first one\'s grade
     // Attempt 1: stopped (as by its time limit) once the first student is graded; the upload runs anyway.
     const first = freshRunner(root, 'attempt-1', submissions);
     const running = runGrade(first);
-    while (!existsSync(path.join(first, out, 's1', 'results.json')) && running.exitCode === null) await new Promise((r) => setTimeout(r, 50));
+    while (!existsSync(path.join(first, out, 'students', 's1', 'results.json')) && running.exitCode === null) await new Promise((r) => setTimeout(r, 50));
     process.kill(-running.pid!, 'SIGTERM');
     await running;
-    t.true(existsSync(path.join(first, out, 's1', 'results.json')));
+    t.true(existsSync(path.join(first, out, 'students', 's1', 'results.json')));
     store.upload(artifact, path.join(first, out), uploadStep.with!.overwrite === true);
 
     // Attempt 2, on a fresh runner: restore, grade, upload.
@@ -149,7 +149,8 @@ test('a failed shard, re-run: the second attempt restores the first one\'s grade
     t.is(merged.exitCode, 0, String(merged.stderr));
     const book = GradebookSchema.parse(JSON.parse(readFileSync(path.join(merger, 'gradebook', 'gradebook.json'), 'utf8')));
     t.deepEqual(book.students.map((r) => [r.student, r.status]), [['s1', 'missing_files'], ['s2', 'compile_error'], ['s3', 'compile_error']]);
-    t.deepEqual(readdirSync(path.join(merger, 'gradebook')).sort(), ['gradebook.csv', 'gradebook.json', 's1', 's2', 's3']);
+    t.deepEqual(readdirSync(path.join(merger, 'gradebook')).sort(), ['gradebook.csv', 'gradebook.json', 'students']);
+    t.deepEqual(readdirSync(path.join(merger, 'gradebook', 'students')).sort(), ['s1', 's2', 's3']);
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
