@@ -53,9 +53,11 @@ const seedRange = z
   })
   .refine((r) => r.last >= r.first && r.last >= 1, '--seeds A-B needs A <= B, and at least one seed');
 
+const WHICH_TEST = 'which test? --test NAME (several: --test A --test B, or --test A,B)';
+
 const ExploreOptionsSchema = z.object({
   lab: z.string({ error: 'which lab? e.g. `locklab explore lab1 --test Basic`' }),
-  test: z.array(z.string()).min(1, 'which test? --test NAME (several: --test A --test B, or --test A,B)'),
+  test: z.array(z.string(), { error: WHICH_TEST }).min(1, WHICH_TEST),
   impl: z.array(z.string()).default([EXPLORE_DEFAULT_IMPL]),
   seeds: seedRange.default(DEFAULT_SEEDS),
   jobs: positiveInt('--jobs').optional(),
