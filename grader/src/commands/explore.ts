@@ -182,9 +182,15 @@ export async function exploreCommand(args: string[]): Promise<number> {
       },
     }, exploration);
   } catch (error) {
+    // explore() has stopped every node and removed its folders: the counts so far are kept.
     live?.stop();
     stopListening();
-    process.stderr.write(`locklab: internal error: ${oneLineError(error)}\n`);
+    try {
+      writeJson(false);
+    } catch {
+      // the summary cannot be written either; the line below still says what happened
+    }
+    process.stderr.write(`locklab: internal error: ${oneLineError(error)}; stopped after ${runsDone(exploration)} of ${total.runs} runs\n`);
     return EXIT.cannotRun;
   }
   live?.stop();
