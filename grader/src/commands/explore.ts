@@ -23,7 +23,8 @@ import { pathStyle, showFile } from '../report/hyperlink.ts';
 import { LiveStatus, wantsLiveStatus } from '../report/live-status.ts';
 import { traceFileName, writeTraceFile } from '../report/trace-files.ts';
 import { writeTraceHtmlFor } from '../report/trace-viewer.ts';
-import { explore, runsDone, type Exploration, type SeedRange } from '../score/explore.ts';
+import { count } from '../report/wording.ts';
+import { explore, runsDone, runsPerMinute, type Exploration, type SeedRange } from '../score/explore.ts';
 import { replayCommand } from '../score/grade.ts';
 import { inertLine } from '../text/untrusted.ts';
 import { EXIT, UsageError } from './common.ts';
@@ -197,9 +198,10 @@ export async function exploreCommand(args: string[]): Promise<number> {
   stopListening();
   writeJson(true);
   print(summaryLines(exploration, terminal));
-  const minutes = (performance.now() - started) / 60_000;
+  const wallMs = performance.now() - started;
   const runs = runsDone(exploration);
-  print([chalk.dim(`${runs} runs, ${exploration.failures} failing, in ${(minutes * 60).toFixed(1)}s`)]);
+  // The whole exploration's pace, preparing included (the table's pace per test leaves it out).
+  print([chalk.dim(`${count(runs, 'run')}, ${count(exploration.failures, 'failure')}, in ${(wallMs / 1000).toFixed(1)} s (${runsPerMinute(runs, wallMs)} runs/min)`)]);
   const notCompiled = exploration.impls.filter((i) => i.compileError);
   if (notCompiled.length > 0) {
     for (const impl of notCompiled) process.stderr.write(`locklab: ${inertLine(impl.impl)} does not compile: ${inertLine(impl.compileError![0] ?? '')}\n`);
