@@ -130,6 +130,7 @@ export class ExploreProgress {
 
   render(elapsedMs: number): string {
     const clock = `${Math.floor(elapsedMs / 1000)}s`;
+    if (this.impl === '') return ''; // nothing started yet
     if (this.preparing) return `${this.preparingWords} ${this.impl}… · ${clock}`;
     const pace = runsPerMinute(this.runsOfImpl, this.now() - this.firstRunAt);
     const failing = this.failures > 0 ? chalk.red(count(this.failures, 'failure')) : '0 failures';
