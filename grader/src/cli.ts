@@ -8,6 +8,7 @@
 import { batchCommand } from './commands/batch.ts';
 import { checkCommand } from './commands/check.ts';
 import { docsCommand } from './commands/docs.ts';
+import { exploreCommand } from './commands/explore.ts';
 import { exportStudentCommand } from './commands/export-student.ts';
 import { packageCommand } from './commands/package.ts';
 import { EXIT, UsageError, type Command } from './commands/common.ts';
@@ -27,6 +28,7 @@ export { EXIT, UsageError } from './commands/common.ts';
 
 const COMMANDS: Record<string, Command> = {
   grade: gradeCommand,
+  explore: exploreCommand,
   list: listCommand,
   check: checkCommand,
   view: viewCommand,
@@ -41,6 +43,9 @@ const USAGE = `usage:
   locklab grade <lab> [--impl DIR] [--part P] [--test NAME[,NAME...]] [--seed N | --seeds K]
                       [--json FILE] [--trace-dir DIR] [--jobs N] [--no-typecheck] [--faults SPEC]
                       [--junit FILE] [--classroom FILE|-] [--no-sandbox]
+  locklab explore <lab> --test NAME [--test NAME ...] [--seeds A-B | --seeds K] [--impl DIR ...]
+                  [--jobs N] [--out DIR] [--max-failures N] [--json FILE] [--faults SPEC]
+                  [--no-typecheck] [--no-sandbox]      a test on many seeds: failures, replay commands, rates
   locklab list [<lab>] [--all] [--markdown [--part P | --summary]]   --all: with the hidden tests
   locklab check HISTORY.json
   locklab view TRACE.json           writes TRACE.html next to it; open that in a browser

@@ -7,13 +7,14 @@
 import type { FailureModel } from '../faults/failure-model.ts';
 import type { GradedTest, Limits } from '../lab/manifest.ts';
 import type { LoadedLab } from '../lab/load.ts';
-import { NodeSet } from '../cluster/node-set.ts';
-import { CompileError, prepareImplementation, type PreparedImplementation, type PrepareStep } from '../cluster/prepare.ts';
-import { detectSandbox, sandboxNotice } from '../cluster/sandbox.ts';
-import { isStopping, stopped } from '../cluster/teardown.ts';
-import { inertLine, inertLines, shellWord } from '../text/untrusted.ts';
-import { runTest, type RunResult } from './run-test.ts';
+import type { PrepareStep } from '../cluster/prepare.ts';
+import { isStopping } from '../cluster/teardown.ts';
+import { shellWord } from '../text/untrusted.ts';
+import { runEach, withPrepared } from './prepared-runs.ts';
+import type { RunResult } from './run-test.ts';
 import { scoreTest, summarize, type Summary, type TestScore } from './scorer.ts';
+
+export { inertRun } from './prepared-runs.ts';
 
 export interface GradeRequest {
   lab: LoadedLab;
@@ -59,58 +60,13 @@ export function replayCommand(lab: string, impl: string, test: string, seed: num
   return `npx locklab grade ${lab}${folder} --test ${test} --seed ${seed}${quoted}`;
 }
 
-/**
- * A run's result as reporters may show it: its message, hint and logs quote what nodes chose
- * (message types, destinations, results, output), made inert here, once, for every reporter.
- */
-export function inertRun(run: RunResult): RunResult {
-  const message = run.message === undefined ? undefined : inertLine(run.message);
-  return {
-    ...run,
-    ...(message !== undefined ? { message } : {}),
-    ...(run.hint !== undefined ? { hint: inertLine(run.hint) } : {}),
-    logs: Object.fromEntries(Object.entries(run.logs).map(([node, lines]) => [inertLine(node), inertLines(lines)])),
-    trace: { ...run.trace, outcome: message === undefined ? run.trace.outcome : { ...run.trace.outcome, message } },
-  };
-}
-
 export async function grade(request: GradeRequest): Promise<GradeOutcome> {
   const { lab } = request;
-  const started = performance.now();
-  const limits = { ...lab.manifest.limits, ...request.limits };
-  const sandboxProbe = request.sandbox === false ? undefined : detectSandbox();
-  let prepared: PreparedImplementation;
-  try {
-    prepared = await prepareImplementation(lab.manifest, lab.dir, request.impl, {
-      typecheck: request.typecheck,
-      limits,
-      ...(request.onPrepareStep ? { onStepDone: request.onPrepareStep } : {}),
-    });
-  } catch (err) {
-    // Stopping (Ctrl-C): the compilers were killed; nothing more is graded or reported.
-    if (isStopping()) await stopped();
-    if (!(err instanceof CompileError)) throw err;
-    const scores = request.tests.map((t) => scoreTest(t, request.seeds.map((seed) => ({ seed, passed: false })), lab.manifest));
-    // Compiler messages quote the student's code: inert, like a run's result.
-    return { kind: 'compile_error', summary: summarize(lab.manifest, scores), details: inertLines(err.details) };
-  }
-  const prepareMs = performance.now() - started;
-  // Every node of this grading: an internal error stops them all before the folder goes.
-  const nodes = new NodeSet();
-  try {
-    const manifest = { ...lab.manifest, limits };
-    const sandbox = await sandboxProbe;
-    const notice = sandbox && sandboxNotice(sandbox);
-    if (notice) request.onNotice?.(notice);
-    const ctx = { lab: manifest, prepared, sandbox, nodes, ...(request.faults ? { faults: request.faults } : {}) };
-
+  const outcome = await withPrepared(request, async ({ ctx, prepareMs }) => {
     const tasks = request.tests.flatMap((test, index) => request.seeds.map((seed) => ({ test, index, seed })));
     const byTest: RunResult[][] = request.tests.map(() => []);
     const scores: (TestScore | undefined)[] = request.tests.map(() => undefined);
     let reported = 0;
-    let next = 0;
-    /** The first internal error (a reporter that threw, say): no run starts after it. */
-    let failure: { error: unknown } | undefined;
     const reportReady = async () => {
       while (reported < request.tests.length && byTest[reported]!.length === request.seeds.length && !isStopping()) {
         const runs = byTest[reported]!.sort((a, b) => a.seed - b.seed);
@@ -121,35 +77,24 @@ export async function grade(request: GradeRequest): Promise<GradeOutcome> {
       }
     };
     let reporting = Promise.resolve();
-    const worker = async () => {
-      try {
-        while (next < tasks.length && failure === undefined && !isStopping()) {
-          const task = tasks[next++]!;
-          request.onRunStart?.(task.test, task.seed);
-          const result = inertRun(await runTest(ctx, task.test, task.seed));
-          if (isStopping() || failure !== undefined) return;
-          request.onRunDone?.(result);
-          byTest[task.index]!.push(result);
-          reporting = reporting.then(reportReady);
-          await reporting;
-        }
-      } catch (error) {
-        failure ??= { error };
-        await nodes.close(); // the other runs end at once
-      }
-    };
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(request.jobs, tasks.length)) }, worker));
-    if (isStopping()) await stopped();
-    if (failure) throw failure.error;
+    await runEach(ctx, tasks.values(), Math.min(request.jobs, tasks.length), {
+      onRunStart: (task) => request.onRunStart?.(task.test, task.seed),
+      async onResult(result, task) {
+        request.onRunDone?.(result);
+        byTest[task.index]!.push(result);
+        reporting = reporting.then(reportReady);
+        await reporting;
+      },
+    });
     await reporting;
     return {
-      kind: 'graded',
+      kind: 'graded' as const,
       summary: summarize(lab.manifest, scores as TestScore[]),
       runs: byTest.flat(),
       prepareMs,
     };
-  } finally {
-    await nodes.close();
-    prepared.dispose();
-  }
+  });
+  if (outcome.kind === 'compiled') return outcome.value;
+  const scores = request.tests.map((t) => scoreTest(t, request.seeds.map((seed) => ({ seed, passed: false })), lab.manifest));
+  return { kind: 'compile_error', summary: summarize(lab.manifest, scores), details: outcome.details };
 }

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { GradebookSchema } from '../../src/batch/gradebook.ts';
 import { LOCKLAB_ROOT } from '../../src/cluster/prepare.ts';
 import { ClassroomResultSchema } from '../../src/report/classroom.ts';
+import { ExploreResultsSchema } from '../../src/report/explore-results.ts';
 import { GradescopeResultsSchema } from '../../src/report/gradescope.ts';
 import { SERVER, inLock, locklab, privateTmp, submission } from './fixtures.ts';
 
@@ -64,6 +65,26 @@ test.serial('a message type and a destination with escapes, a carriage return an
     t.deepEqual(commandLines(text), [], `${name}: no workflow command`);
     t.regex(text, /forged by a node/, `${name} shows the failure`);
   }
+});
+
+test.serial('the same strings in `locklab explore`: each streamed failure and the summary file are inert', async (t) => {
+  const tmp = privateTmp(t, 'explore-strings');
+  const json = path.join(tmp, 'explore.json');
+  const impl = submission(t, 'forged-explore', {
+    [SERVER]: (s) => `import { call as __call, handle as __handle } from 'locklab/runtime';\n${inLock(`if (this.role === 'primary') void __call('backup', ${JSON.stringify(FORGED_TYPE)}, {});`)(s)}\n__handle(${JSON.stringify(FORGED_TYPE)}, () => process.exit(3));\n`,
+  });
+  const result = await locklab(['explore', 'lab1', '--impl', impl, '--test', 'Basic', '--seeds', '1-2', '--json', json, '--no-typecheck'], { tmp, env: { GITHUB_ACTIONS: 'true' } });
+  t.is(result.exitCode, 1, String(result.stderr));
+  const stdout = String(result.stdout);
+  t.regex(stdout, /^FAIL {2}Basic {2}seed 1: node `backup` exited \(code 3\) while delivering "␛\[2K␍PASS {2}Basic {2}8\/8␊::error::forged by a node" from primary/m);
+  t.false(CONTROL.test(stdout), 'no control character from a node reaches the output');
+  t.deepEqual(stdout.split('\n').filter((l) => /^\s*PASS\b/.test(l)), [], 'no PASS line');
+  t.deepEqual(commandLines(stdout), [], 'no workflow command');
+  const results = ExploreResultsSchema.parse(JSON.parse(readFileSync(json, 'utf8')));
+  const text = stringsOf(results).join('\n');
+  t.false(CONTROL.test(text));
+  t.deepEqual(commandLines(text), []);
+  t.regex(text, /forged by a node/);
 });
 
 test.serial('student folder names with escapes, a workflow command or a formula: inert in the batch\'s progress and gradebook', async (t) => {
