@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import chalk from 'chalk';
 import { checkHistory, describeOperation, parseHistory } from '../check/index.ts';
 import { historyFromTrace } from '../check/from-run.ts';
+import { inertLine, inertText } from '../text/untrusted.ts';
 import { EXIT, UsageError } from './common.ts';
 
 /** Exit 0 linearizable, 1 not (with the counterexample), 2 malformed file (with what is wrong). */
@@ -24,11 +25,12 @@ export function checkCommand(args: string[]): number {
     return EXIT.passed;
   }
   if (verdict.ok === false) {
-    console.log(chalk.red.bold(`NOT linearizable, lock "${verdict.lock}": `) + verdict.explanation);
+    // Lock names, clients and values come from the file, which anyone may have written: shown, never obeyed.
+    console.log(chalk.red.bold(`NOT linearizable, lock "${inertLine(verdict.lock)}": `) + inertText(verdict.explanation));
     console.log(`smallest set of operations that cannot be ordered (${verdict.counterexample.length}):`);
-    for (const op of verdict.counterexample) console.log(`  ${describeOperation(op)}`);
+    for (const op of verdict.counterexample) console.log(`  ${inertLine(describeOperation(op))}`);
     return EXIT.failed;
   }
-  throw new UsageError(`could not decide for lock "${verdict.lock}": ${verdict.explanation}`);
+  throw new UsageError(`could not decide for lock "${inertLine(verdict.lock)}": ${inertText(verdict.explanation)}`);
 }
 

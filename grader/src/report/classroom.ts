@@ -15,7 +15,7 @@ import type { RunResult } from '../score/run-test.ts';
 import type { Summary, TestScore } from '../score/scorer.ts';
 import { locateRunFailure, relativeTo } from './locate.ts';
 import type { GradeInfo, Reporter } from './reporter.ts';
-import { alsoFailing } from './wording.ts';
+import { failureParts, failureText } from './failure-parts.ts';
 import { writeAtomically } from './write-file.ts';
 
 const Status = z.enum(['pass', 'fail', 'error']);
@@ -48,20 +48,14 @@ const MAX_MESSAGE = 4000;
 const clip = (s: string) => (s.length > MAX_MESSAGE ? `${s.slice(0, MAX_MESSAGE - 1)}…` : s);
 
 export function classroomTest(info: GradeInfo, score: TestScore, runs: readonly RunResult[], compileDetails?: string[]): ClassroomTest {
-  const failed = runs.find((r) => !r.passed);
+  const failure = failureParts(score, runs);
+  const failed = failure?.run;
   const location = failed ? locateRunFailure(failed, info.lab.studentFiles) : undefined;
   const filename = location ? (relativeTo(process.cwd(), location.file, process.cwd()) ?? location.file) : '';
   let message: string | null = null;
-  if (failed) {
-    const others = score.failingSeeds.filter((s) => s !== failed.seed);
-    message = [
-      `seed ${failed.seed}: ${failed.message ?? 'failed'}`,
-      failed.hint ? `hint: ${failed.hint}` : '',
-      alsoFailing(others),
-      ...Object.entries(failed.logs).flatMap(([node, lines]) => [`${node} (last log lines):`, ...lines.map((l) => `  ${l}`)]),
-    ]
-      .filter(Boolean)
-      .join('\n');
+  if (failure) {
+    // The replay command is the entry's test_code.
+    message = failureText(failure).join('\n');
   } else if (!score.passed) {
     message = compileDetails ? ['The implementation does not compile; every test scores 0.', ...compileDetails].join('\n') : 'not run';
   }

@@ -14,7 +14,7 @@ import type { RunResult } from '../score/run-test.ts';
 import type { Summary, TestScore } from '../score/scorer.ts';
 import { findStudentLocation, locateRunFailure, relativeTo, type SourceLocation } from './locate.ts';
 import type { GradeInfo, Reporter } from './reporter.ts';
-import { alsoFailing } from './wording.ts';
+import { failureLine, failureParts, failureText, type FailureParts } from './failure-parts.ts';
 
 export interface GitHubOptions {
   /** Standard output, where the runner reads workflow commands. */
@@ -72,7 +72,7 @@ const byRank = (a: Pending, b: Pending) => {
 };
 
 export class GitHubReporter implements Reporter {
-  private readonly tests: { score: TestScore; failed?: RunResult }[] = [];
+  private readonly tests: { score: TestScore; failure?: FailureParts }[] = [];
   private compileDetails: string[] | undefined;
   private readonly pending: Pending[] = [];
 
@@ -100,18 +100,12 @@ export class GitHubReporter implements Reporter {
   }
 
   testDone(score: TestScore, runs: readonly RunResult[]): void {
-    const failed = runs.find((r) => !r.passed);
-    this.tests.push({ score, ...(failed ? { failed } : {}) });
-    if (score.passed || !failed) return; // a test that did not run: the compile error said why
-    const others = score.failingSeeds.filter((s) => s !== failed.seed);
-    const message = [
-      `seed ${failed.seed}: ${failed.message ?? 'failed'}`,
-      failed.hint ? `hint: ${failed.hint}` : '',
-      alsoFailing(others),
-      `replay: ${this.info.replay(score.name, failed.seed)}`,
-    ].filter(Boolean);
+    const failure = failureParts(score, runs);
+    this.tests.push({ score, ...(failure ? { failure } : {}) });
+    if (score.passed || !failure) return; // a test that did not run: the compile error said why
+    const message = failureText(failure, { replay: this.info.replay(score.name, failure.seed), logs: false });
     const title = `${score.name} (part ${score.part}): ${points(score.points)}/${points(score.maxPoints)}`;
-    const where = this.where(locateRunFailure(failed, this.info.lab.studentFiles));
+    const where = this.where(locateRunFailure(failure.run, this.info.lab.studentFiles));
     const part = this.info.lab.parts.findIndex((p) => p.id === score.part);
     // Earlier parts first (later parts build on them), then a failure on a line of the student's code, then the points lost.
     const rank = [1, part < 0 ? this.info.lab.parts.length : part, where.file === undefined ? 1 : 0, -(score.maxPoints - score.points), this.pending.length];
@@ -160,7 +154,7 @@ export function codeBlock(lines: readonly string[]): string[] {
 /** The job summary: the total, a row per test, the parts, and the commands that replay each failure. */
 export function stepSummary(
   info: GradeInfo,
-  tests: readonly { score: TestScore; failed?: RunResult }[],
+  tests: readonly { score: TestScore; failure?: FailureParts }[],
   summary: Summary,
   wallMs: number,
   compileDetails?: string[],
@@ -176,14 +170,14 @@ export function stepSummary(
     lines.push('**The implementation does not compile; every test scores 0.**', '', ...codeBlock(compileDetails.slice(0, 30)), '');
   }
   lines.push('| | Test | Part | Points | What went wrong |', '| --- | --- | --- | ---: | --- |');
-  for (const { score, failed } of tests) {
-    const why = score.passed ? '' : failed ? `seed ${failed.seed}: ${failed.message ?? 'failed'}` : 'not run';
+  for (const { score, failure } of tests) {
+    const why = score.passed ? '' : failure ? failureLine(failure) : 'not run';
     lines.push(`| ${score.passed ? '✅' : '❌'} | ${cell(score.name)} | ${cell(score.part)} | ${points(score.points)}/${points(score.maxPoints)} | ${cell(why)} |`);
   }
   lines.push('', '| Part | | Points |', '| --- | --- | ---: |');
   for (const part of summary.parts) lines.push(`| ${cell(part.id)} | ${cell(part.title)} | ${points(part.points)}/${points(part.maxPoints)} |`);
   lines.push(`| **Total** | | **${points(summary.points)}/${points(summary.maxPoints)}** |`, '');
-  const replays = tests.filter((t) => t.failed).map((t) => info.replay(t.score.name, t.failed!.seed));
+  const replays = tests.flatMap((t) => (t.failure ? [info.replay(t.score.name, t.failure.seed)] : []));
   if (replays.length > 0) {
     lines.push('<details><summary>Replay a failure</summary>', '', ...codeBlock(replays), '', '</details>', '');
   }

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import type { RunResult } from '../score/run-test.ts';
 import type { TestScore } from '../score/scorer.ts';
+import { failureLine, failureParts } from './failure-parts.ts';
 import { count, seedList } from './wording.ts';
 
 const Visibility = z.enum(['hidden', 'after_due_date', 'after_published', 'visible']);
@@ -93,21 +94,22 @@ export function hiddenTestAdvice(lab: string, part: string): string {
  * the replay commands, for the instructor).
  */
 export function gradescopeTest(score: TestScore, runs: readonly RunResult[], replay: (test: string, seed: number) => string, lab?: string): GradescopeTest {
-  const failed = runs.find((r) => !r.passed);
-  const others = runs.filter((r) => !r.passed && r !== failed);
+  const failure = failureParts(score, runs);
   const hidden = score.hidden === true && lab !== undefined;
-  const replayLines = !failed
+  // Students read this on Gradescope: whole sentences, and a replay command per failing seed
+  // (none for a hidden test, whose code they do not have).
+  const replayLines = !failure
     ? []
     : hidden
-      ? [...(others.length > 0 ? [`Also failing on ${seedList(others.map((r) => r.seed))}.`] : []), hiddenTestAdvice(lab, score.part)]
-      : [`Replay: ${replay(score.name, failed.seed)}`, ...others.map((r) => `Also failing on seed ${r.seed}: ${replay(score.name, r.seed)}`)];
-  const output = failed
+      ? [...(failure.otherSeeds.length > 0 ? [`Also failing on ${seedList(failure.otherSeeds)}.`] : []), hiddenTestAdvice(lab, score.part)]
+      : [`Replay: ${replay(score.name, failure.seed)}`, ...failure.otherSeeds.map((seed) => `Also failing on seed ${seed}: ${replay(score.name, seed)}`)];
+  const output = failure
     ? [
         `${score.description}`,
         ...(score.partialCredit ? [`Passed on ${score.seeds.length - score.failingSeeds.length} of ${score.seeds.length} seeds: ${score.points} of ${score.maxPoints} points.`] : []),
-        `FAILED on seed ${failed.seed}: ${failed.message ?? ''}`,
-        failed.hint ? `Hint: ${failed.hint}` : '',
-        ...Object.entries(failed.logs).flatMap(([node, lines]) => [`${node}:`, ...lines.map((l) => `  ${l}`)]),
+        `FAILED on ${failureLine(failure)}`,
+        failure.hint ? `Hint: ${failure.hint}` : '',
+        ...failure.logs.flatMap(({ node, lines }) => [`${node}:`, ...lines.map((l) => `  ${l}`)]),
         ...replayLines,
       ]
         .filter(Boolean)
@@ -131,7 +133,7 @@ export function gradescopeTest(score: TestScore, runs: readonly RunResult[], rep
       description: score.description,
       seeds: score.seeds,
       failing_seeds: score.failingSeeds,
-      ...(failed ? { replay: replay(score.name, failed.seed) } : {}),
+      ...(failure ? { replay: replay(score.name, failure.seed) } : {}),
       failing: runs.filter((r) => !r.passed).map((r) => ({ seed: r.seed, message: r.message ?? 'failed', replay: replay(score.name, r.seed) })),
       partial_credit: score.partialCredit ?? false,
       hidden: score.hidden ?? false,

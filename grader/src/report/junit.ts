@@ -8,7 +8,8 @@ import { hostname } from 'node:os';
 import type { RunResult } from '../score/run-test.ts';
 import type { Summary, TestScore } from '../score/scorer.ts';
 import type { GradeInfo, Reporter } from './reporter.ts';
-import { alsoFailing, seedList } from './wording.ts';
+import { failureLine, failureParts, failureText } from './failure-parts.ts';
+import { seedList } from './wording.ts';
 import { writeAtomically } from './write-file.ts';
 
 /**
@@ -38,22 +39,14 @@ export interface JUnitCase {
 
 /** The failure's short message (the attribute) and its full text (the element's content). */
 function failureOf(info: GradeInfo, { score, runs }: JUnitCase, compileDetails: string[] | undefined): { message: string; type: string; text: string } {
-  const failed = runs.find((r) => !r.passed);
-  if (!failed) {
+  const failure = failureParts(score, runs);
+  if (!failure) {
     const message = compileDetails ? 'not run: the implementation does not compile' : 'not run';
     return { message, type: compileDetails ? 'CompileError' : 'NotRun', text: [message, ...(compileDetails ?? [])].join('\n') };
   }
-  const replay = info.replay(score.name, failed.seed);
-  const others = score.failingSeeds.filter((s) => s !== failed.seed);
-  const text = [
-    `${score.name}: ${score.description}`,
-    `seed ${failed.seed}: ${failed.message ?? 'failed'}`,
-    failed.hint ? `hint: ${failed.hint}` : '',
-    alsoFailing(others),
-    ...Object.entries(failed.logs).flatMap(([node, lines]) => [`${node} (last log lines):`, ...lines.map((l) => `  ${l}`)]),
-    `replay: ${replay}`,
-  ].filter(Boolean);
-  return { message: `seed ${failed.seed}: ${failed.message ?? 'failed'} (replay: ${replay})`, type: failed.node ? 'NodeFailure' : 'TestFailure', text: text.join('\n') };
+  const replay = info.replay(score.name, failure.seed);
+  const text = [`${score.name}: ${score.description}`, ...failureText(failure, { replay })];
+  return { message: `${failureLine(failure)} (replay: ${replay})`, type: failure.run.node ? 'NodeFailure' : 'TestFailure', text: text.join('\n') };
 }
 
 /** The whole document, for the tests done so far. */

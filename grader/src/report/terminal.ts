@@ -10,6 +10,7 @@ import chalk from 'chalk';
 import type { RunResult } from '../score/run-test.ts';
 import type { Summary, TestScore } from '../score/scorer.ts';
 import { inertLine, inertText } from '../text/untrusted.ts';
+import { failureParts, type FailureParts } from './failure-parts.ts';
 import { cut, keepWhole, visibleWidth, wrap } from './layout.ts';
 import { count, seedList } from './wording.ts';
 
@@ -47,19 +48,21 @@ export function formatTestLine(score: TestScore, runs: readonly RunResult[], nam
   return `${status}  ${pad(score.name, nameWidth)}  ${chalk.dim(score.part)}  ${pad(points, 6)} ${chalk.dim(seconds(wall))}${seeds}`;
 }
 
-/** The lines under a failing test: the run explained in full, fitted to `width` columns (none: unwrapped). */
-export function formatFailure(run: RunResult, options: TerminalOptions, width?: number): string[] {
+/** The lines under a failing test: its first failing run explained in full, fitted to `width` columns (none: unwrapped). */
+export function formatFailure(failure: FailureParts, options: TerminalOptions, width?: number): string[] {
   const lines: string[] = [];
   // A message and log lines may quote what a node wrote: shown, never obeyed (and measured as shown).
-  lines.push(...wrap(`${INDENT}${chalk.red(`seed ${run.seed}:`)} `, inertText(run.message ?? 'failed'), width, HANG));
-  if (run.hint) lines.push(...wrap(`${INDENT}${chalk.yellow('hint:')} `, inertText(run.hint), width, HANG));
-  for (const [node, log] of Object.entries(run.logs)) {
+  lines.push(...wrap(`${INDENT}${chalk.red(`seed ${failure.seed}:`)} `, inertText(failure.message), width, HANG));
+  if (failure.hint) lines.push(...wrap(`${INDENT}${chalk.yellow('hint:')} `, inertText(failure.hint), width, HANG));
+  for (const { node, lines: log } of failure.logs) {
     lines.push(`${INDENT}${chalk.cyan(inertLine(node))} ${chalk.dim('(last log lines)')}`);
     for (const line of log) lines.push(...wrap(`${INDENT}  `, inertLine(line), width, `${HANG}  `).map((l) => chalk.dim(l)));
   }
-  const trace = options.traceFile?.(run);
+  const trace = options.traceFile?.(failure.run);
   if (trace) lines.push(...keepWhole(`${INDENT}${chalk.dim('trace:')}`, options.showPath?.(trace) ?? trace, width, INDENT));
-  lines.push(...keepWhole(`${INDENT}${chalk.dim('replay:')}`, options.replay(run.test, run.seed), width, INDENT));
+  lines.push(...keepWhole(`${INDENT}${chalk.dim('replay:')}`, options.replay(failure.run.test, failure.seed), width, INDENT));
+  // One failing seed explained in full is enough; the others are listed (the replay command takes any seed).
+  if (failure.otherSeeds.length > 0) lines.push(...wrap(`${INDENT}${chalk.dim('also failing:')} `, seedList(failure.otherSeeds), width, HANG));
   return lines;
 }
 
@@ -101,10 +104,8 @@ export class TerminalReporter {
   testDone(score: TestScore, runs: readonly RunResult[]): void {
     const width = this.width();
     const lines = [formatTestLine(score, runs, this.nameWidth)];
-    const failed = runs.filter((r) => !r.passed);
-    // One failing seed explained in full is enough; the others are listed (the replay command takes any seed).
-    if (failed[0]) lines.push(...formatFailure(failed[0], this.options, width));
-    if (failed.length > 1) lines.push(...wrap(`${INDENT}${chalk.dim('also failing:')} `, seedList(failed.slice(1).map((r) => r.seed)), width, HANG));
+    const failure = failureParts(score, runs);
+    if (failure) lines.push(...formatFailure(failure, this.options, width));
     this.writeLines(lines);
   }
 

@@ -4,7 +4,7 @@
 // Gradescope's results, batch progress and the gradebook. None may rewrite a line, plant a
 // command, or run as a spreadsheet formula.
 import test from 'ava';
-import { cpSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { GradebookSchema } from '../../src/batch/gradebook.ts';
 import { LOCKLAB_ROOT } from '../../src/cluster/prepare.ts';
@@ -109,4 +109,18 @@ test.serial('student folder names with escapes, a workflow command or a formula:
   const cells = csv.split('\r\n').slice(1, -1).map((line) => line.split(',')[0]!);
   for (const formula of ['=1+2', '+cmd|calc!A0', '@SUM(A1:A2)']) t.true(cells.includes(`'${formula}`), `${formula} is text: ${cells.join(' ')}`);
   t.is(readdirSync(path.join(out, 'students')).length, names.length, 'one results folder per student');
+});
+
+test('a history file with escapes and a workflow command in its names: `locklab check` shows them inert', async (t) => {
+  const tmp = privateTmp(t, 'check-names');
+  const forged = '\u001b[2K\rlinearizable: 2 operations\n::error::forged by a history';
+  const op = (client: string, invoke: number, complete: number) => ({ client, op: 'lock', lock: forged, invoke, complete, result: true });
+  const file = path.join(tmp, 'history.json');
+  writeFileSync(file, JSON.stringify({ operations: [op(forged, 0, 4), op('c2', 5, 9)] }));
+  const result = await locklab(['check', file], { tmp, env: { CI: 'true' } });
+  t.is(result.exitCode, 1, String(result.stderr));
+  const stdout = String(result.stdout);
+  t.regex(stdout, /^NOT linearizable, lock "␛\[2K␍linearizable: 2 operations␊::error::forged by a history"/);
+  t.false(CONTROL.test(stdout), 'no control character from the file reaches the terminal');
+  t.deepEqual(commandLines(stdout), []);
 });
