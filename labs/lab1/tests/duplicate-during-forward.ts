@@ -22,8 +22,8 @@ export const duplicateDuringForward = defineTest({
   part: 'B',
   points: 5,
   description:
-    "c1's Lock reaches the primary, but its copy to the backup is held back; c1's call times out and it re-sends to the primary; " +
-    'then the primary dies and the copy never arrives: c1 must not have been told it holds the lock before the backup knew',
+    "c1's re-sent Lock reaches the primary while nothing from the primary reaches the backup; then the primary dies: " +
+    'no answer may have told c1 it holds the lock before the backup knew',
   clients: 2,
   async run(t) {
     await lock(t, 'c1', 'z', true);

@@ -13,9 +13,7 @@ export const manyClients = defineTest({
   name: 'ManyClients',
   part: 'B',
   points: 5,
-  description:
-    "the primary dies as it answers c1's Lock (the answer is lost); eight other clients use the backup before c1's re-send reaches it: " +
-    'it must still return true',
+  description: "the primary dies as it answers c1's Lock (the answer is lost); eight other clients use the backup before c1's re-send reaches it",
   clients: 1 + OTHERS.length,
   async run(t) {
     await lock(t, 'c1', 'z', true);
