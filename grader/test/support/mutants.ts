@@ -55,8 +55,8 @@ export const MUTANTS: Mutant[] = [
     name: 'no-forward',
     bug: 'the primary never forwards to the backup',
     edits: server("this.backupAlive = role === 'primary' && backup !== null;", 'this.backupAlive = false;'),
-    losesAtLeast: ['PrimaryFail1', 'PrimaryFailAfterReply', 'BackupFail', 'Many', 'PrimaryFail2', 'PrimaryFail6', 'PrimaryFail7'],
-    mustNotLose: ['Basic', 'ClientFail', 'LossyNetwork'],
+    losesAtLeast: ['PrimaryFail1', 'PrimaryFailAfterReply', 'Many', 'PrimaryFail2', 'PrimaryFail6', 'PrimaryFail7'],
+    mustNotLose: ['Basic', 'BackupFail', 'ClientFail', 'LossyNetwork'],
   },
   {
     name: 'lock-ignores-holder',
@@ -109,6 +109,13 @@ export const MUTANTS: Mutant[] = [
     ),
     losesAtLeast: ['ManyClients'],
     mustNotLose: ['Basic', 'PrimaryFail1', 'PrimaryFailAfterReply', 'BackupFail', 'ClientFail', 'PrimaryFail2', 'PrimaryFail6', 'PrimaryFail7', 'PrimaryFail8', 'PrimaryFail9', 'DuplicateDuringForward'],
+  },
+  {
+    name: 'primary-waits-for-dead-backup',
+    bug: 'the primary keeps calling a backup that refuses the connection, instead of carrying on alone',
+    edits: server("if (forwarded.error === 'unreachable') this.backupAlive = false;", "if (forwarded.error === 'unreachable') continue;"),
+    losesAtLeast: ['BackupFail'],
+    mustNotLose: ['Basic', 'PrimaryFail1', 'PrimaryFailAfterReply', 'ClientFail', 'PrimaryFail2', 'PrimaryFail7', 'PrimaryFail8', 'PrimaryFail9'],
   },
   {
     name: 'no-failover',
