@@ -125,6 +125,13 @@ export const MUTANTS: Mutant[] = [
     mustNotLose: ['Basic', 'BackupFail', 'ClientFail', 'LossyNetwork', 'LossyBackupFail'],
   },
   {
+    name: 'stored-answer-true',
+    bug: 'servers remember that a request ran but not its answer: a re-sent request always gets true',
+    edits: server('this.answered.set(args.clientId, { seq: args.seq, ok });', 'this.answered.set(args.clientId, { seq: args.seq, ok: true });'),
+    losesAtLeast: ['PrimaryFail3', 'PrimaryFail4', 'PrimaryFail5', 'PrimaryFail8', 'PrimaryFail9'],
+    mustNotLose: ['Basic', 'PrimaryFail1', 'PrimaryFailAfterReply', 'BackupFail', 'ClientFail', 'PrimaryFail2', 'PrimaryFail6', 'PrimaryFail7', 'ManyClients'],
+  },
+  {
     name: 'no-duplicate-detection',
     bug: 'servers run a re-sent request again instead of answering with the stored reply',
     edits: server('if (last && args.seq === last.seq) return { ok: last.ok, fresh: false };', ''),
