@@ -55,7 +55,7 @@ export const MUTANTS: Mutant[] = [
     name: 'no-forward',
     bug: 'the primary never forwards to the backup',
     edits: server("this.backupAlive = role === 'primary' && backup !== null;", 'this.backupAlive = false;'),
-    losesAtLeast: ['PrimaryFail1', 'PrimaryFailAfterReply', 'Many', 'PrimaryFail2', 'PrimaryFail6', 'PrimaryFail7'],
+    losesAtLeast: ['PrimaryFail1', 'PrimaryFailAfterReply', 'Many', 'PrimaryFail3', 'PrimaryFail4', 'PrimaryFail6', 'PrimaryFail7', 'PrimaryFail8', 'PrimaryFail9', 'DuplicateDuringForward'],
     mustNotLose: ['Basic', 'BackupFail', 'ClientFail', 'LossyNetwork'],
   },
   {
