@@ -62,7 +62,10 @@ export const MUTANTS: Mutant[] = [
     name: 'lock-ignores-holder',
     bug: 'Lock takes a lock even when it is held',
     edits: server('if (this.held.has(name)) return false;', ''),
-    losesAtLeast: ['Basic', 'PrimaryFail1', 'BackupFail', 'ClientFail', 'PrimaryFail3', 'PrimaryFail4'],
+    losesAtLeast: [
+      'Basic', 'PrimaryFail1', 'BackupFail', 'Many', 'ConcurrentCounts', 'ClientFail', 'PrimaryFail3', 'PrimaryFail4', 'RandomKill',
+      'ClientFailMidOp', 'RandomClientFail', 'LossyNetwork', 'LossyPrimaryFail', 'LossyBackupFail', 'ResendStorm',
+    ],
     mustNotLose: [],
   },
   {
@@ -79,7 +82,7 @@ export const MUTANTS: Mutant[] = [
       'while (fresh && this.backupAlive) {',
       "if (fresh && this.backupAlive) void call<ForwardReply>(this.backup!, 'Forward', { op, args });\n    while (false) {",
     ),
-    losesAtLeast: ['PrimaryFailAfterReply'],
+    losesAtLeast: ['PrimaryFailAfterReply', 'ConcurrentCounts', 'DuplicateDuringForward'],
     mustNotLose: ['Basic', 'BackupFail', 'ClientFail'],
   },
   {
@@ -121,7 +124,7 @@ export const MUTANTS: Mutant[] = [
     name: 'no-failover',
     bug: 'the Clerk never switches to the backup; it keeps retrying the primary',
     edits: client('if (server === this.primary) this.primaryDead = true;', 'if (server === this.primary) await sleep(100);'),
-    losesAtLeast: ['PrimaryFail1', 'PrimaryFailAfterReply', 'Many', 'PrimaryFail2', 'ManyClients'],
+    losesAtLeast: ['PrimaryFail1', 'PrimaryFailAfterReply', 'Many', 'ConcurrentCounts', 'PrimaryFail2', 'PrimaryFail5', 'ManyClients', 'DuplicateDuringForward', 'ResendStorm'],
     mustNotLose: ['Basic', 'BackupFail', 'ClientFail', 'LossyNetwork', 'LossyBackupFail'],
   },
   {
@@ -135,7 +138,7 @@ export const MUTANTS: Mutant[] = [
     name: 'no-duplicate-detection',
     bug: 'servers run a re-sent request again instead of answering with the stored reply',
     edits: server('if (last && args.seq === last.seq) return { ok: last.ok, fresh: false };', ''),
-    losesAtLeast: ['PrimaryFail2', 'PrimaryFail6', 'PrimaryFail7', 'ManyClients', 'LossyNetwork'],
+    losesAtLeast: ['PrimaryFail2', 'PrimaryFail6', 'PrimaryFail7', 'ManyClients', 'LossyNetwork', 'LossyPrimaryFail', 'LossyBackupFail', 'ResendStorm'],
     mustNotLose: ['Basic', 'PrimaryFail1', 'BackupFail', 'ClientFail'],
   },
   {
