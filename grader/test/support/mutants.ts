@@ -176,7 +176,7 @@ export const MUTANTS: Mutant[] = [
     name: 'backup-dead-after-one-loss',
     bug: 'the primary takes one lost forward for a dead backup and carries on alone',
     edits: server("if (forwarded.error === 'unreachable') this.backupAlive = false;", 'this.backupAlive = false;'),
-    losesAtLeast: ['LossyPrimaryFail'],
+    losesAtLeast: ['DuplicateDuringForward', 'LossyPrimaryFail'],
     mustNotLose: ['Basic', 'PrimaryFail1', 'BackupFail', 'ClientFail', 'PrimaryFail2', 'PrimaryFail7', 'PrimaryFail8', 'PrimaryFail9'],
   },
 
