@@ -9,7 +9,9 @@ import { basic } from './tests/basic.ts';
 import { clientFail, clientFailMidOp, randomClientFail } from './tests/client-failure.ts';
 import { backupFail, primaryFail1, primaryFailAfterReply } from './tests/failover.ts';
 import { concurrentCounts, many } from './tests/many.ts';
+import { duplicateDuringForward } from './tests/duplicate-during-forward.ts';
 import { lossyBackupFail, lossyNoFailure, lossyPrimaryFail } from './tests/lossy-network.ts';
+import { manyClients } from './tests/many-clients.ts';
 import { randomKill } from './tests/random-kill.ts';
 
 /** Two servers and `clients` client hosts, c1..cN, each running one Clerk. */
@@ -66,6 +68,8 @@ export default defineLab({
     primaryFail7,
     primaryFail8,
     primaryFail9,
+    manyClients,
+    duplicateDuringForward,
     randomKill,
     clientFailMidOp,
     randomClientFail,

@@ -25,15 +25,6 @@ export interface Design {
   knownUnfair: KnownUnfair[];
 }
 
-/**
- * PrimaryFail7-9 kill the primary when the backup is delivered any message from the primary
- * sent after the test's operation started; a ping sent before the client's request even reached
- * the primary fires it, so the operation never ran anywhere, and the test's expectations (that
- * the backup ran it) judge a correct service.
- */
-const PING_KILLS_EARLY =
-  "the kill aims at 'the backup was delivered a message from the primary', which a ping fires before the operation was forwarded (or even reached the primary)";
-
 const design = (name: string, description: string, knownUnfair: KnownUnfair[] = []): Design => ({
   name,
   folder: path.join(HERE, name),
@@ -46,11 +37,7 @@ export const DESIGNS: Design[] = [
   design('random-ids', 'a random 64-bit id per operation and an unbounded table of answers by id'),
   design('backup-first', 'the backup applies an operation before the primary does; an explicit queue drained by one worker'),
   design('backup-decides', 'the primary relays each request to the backup, which runs it; the primary copies its answer and lock state'),
-  design('heartbeat', 'the primary also pings the backup every 10 ms, independent of requests', [
-    'PrimaryFail7',
-    'PrimaryFail8',
-    'PrimaryFail9',
-  ].map((test) => ({ test, reason: PING_KILLS_EARLY }))),
+  design('heartbeat', 'the primary also pings the backup every 10 ms, independent of requests'),
   design('per-lock-queues', 'operations serialized per lock name; forwards for different locks in flight together'),
   design('state-transfer', 'the primary sends its whole state (held locks + answer table), versioned, instead of the operation'),
   design('batching', 'operations run at once and are forwarded in groups, one batch in flight at a time'),

@@ -63,7 +63,7 @@ test('a type error is reported against the student file, and every test scores 0
 test('list shows labs, parts, tests and points', async (t) => {
   const result = await locklab('list');
   t.is(result.exitCode, 0);
-  t.regex(String(result.stdout), /lab1: Primary\/backup lock service {2}\(150 points/);
+  t.regex(String(result.stdout), /lab1: Primary\/backup lock service {2}\(160 points/);
   t.regex(String(result.stdout), /Part B: At-most-once/);
   t.regex(String(result.stdout), /PrimaryFail7 +5 /);
 });

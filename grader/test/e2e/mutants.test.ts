@@ -1,22 +1,31 @@
-// Every graded test bites: each known-buggy implementation loses exactly the tests it
-// should, and every graded test is lost by at least one of them.
+// Every graded test bites, and only the wrong: each known-buggy variant of the reference loses
+// at least the tests its bug breaks and passes those it cannot break; each harmless variant
+// (a correct design that does things differently) loses nothing; and every graded test is lost
+// by at least one buggy variant.
 import test from 'ava';
 import { loadLab } from '../../src/lab/load.ts';
-import { MUTANTS, MUTANT_SEEDS, materialize } from '../support/mutants.ts';
+import { MUTANTS, MUTANT_SEEDS, materialize, mustPass } from '../support/mutants.ts';
 import { failedTests, gradeLab1, liveNodes } from '../support/grading.ts';
 
 for (const mutant of MUTANTS) {
-  test.serial(`mutant ${mutant.name} (${mutant.bug}) loses exactly its tests`, async (t) => {
+  const harmless = mutant.losesAtLeast.length === 0;
+  test.serial(`${harmless ? 'harmless variant' : 'mutant'} ${mutant.name} (${mutant.bug}) loses ${harmless ? 'nothing' : 'its tests'}`, async (t) => {
+    const lab = await loadLab('lab1');
+    const names = lab.manifest.tests.map((x) => x.name);
+    for (const name of [...mutant.losesAtLeast, ...mustPass(mutant, names)]) t.true(names.includes(name), `${name} is a graded test of lab 1`);
     const outcome = await gradeLab1(materialize(mutant), { seeds: MUTANT_SEEDS });
     t.is(outcome.kind, 'graded');
-    t.deepEqual(failedTests(outcome), mutant.loses);
+    const lost = failedTests(outcome);
+    t.deepEqual(mutant.losesAtLeast.filter((name) => !lost.includes(name)), [], 'tests it must lose but passed');
+    t.deepEqual(mustPass(mutant, names).filter((name) => lost.includes(name)), [], 'tests it must pass but lost');
+    t.log(`lost: ${lost.join(', ') || 'nothing'}`);
     t.is(liveNodes(), 0, 'no node process outlives its run');
   });
 }
 
 test('every graded test of lab 1 is lost by some mutant', async (t) => {
   const lab = await loadLab('lab1');
-  const caught = new Set(MUTANTS.flatMap((m) => m.loses));
+  const caught = new Set(MUTANTS.flatMap((m) => m.losesAtLeast));
   t.deepEqual(
     lab.manifest.tests.map((x) => x.name).filter((name) => !caught.has(name)),
     [],

@@ -7,6 +7,8 @@
 import { defineTest, type GradedTest } from '../../../grader/src/lab/manifest.ts';
 import { BACKUP, PRIMARY, expectFired, lock } from '../tests/lock-steps.ts';
 
+const CLIENTS = new Set(['c1', 'c2', 'c3', 'c4']);
+
 const WORKERS = ['c1', 'c2', 'c3'];
 const LOCKS = ['a', 'b'];
 
@@ -15,23 +17,24 @@ const resendStorm = defineTest({
   part: 'B',
   points: 10,
   description:
-    'three clients on two shared locks; the primary dies right after the backup got a random forwarded operation; ' +
+    'three clients on two shared locks; the primary dies right after it answered a random operation, while others are on their way; ' +
     "the clients' re-sends reach the backup late and in a random order; then every lock is probed",
   clients: 4,
   async run(t) {
     await lock(t, 'c4', 'z', true);
-    // The seed picks the copy after which the primary dies, and how long each client's messages
+    // The seed picks the answer after which the primary dies (the clients' other operations are
+    // then anywhere between their request and the backup), and how long each client's messages
     // to the backup are held back once it is dead: re-sent requests arrive after other clients'
     // operations, as in PrimaryFail7-9, but at moments no student can aim at.
-    const fatalCopy = t.rng.int(2, 14);
+    const fatalAnswer = t.rng.int(2, 14);
     const heldFor = new Map(WORKERS.map((c) => [c, t.rng.int(0, 4000)]));
-    let copies = 0;
+    let answers = 0;
     let killedAt: number | undefined;
     const kill = t.when(
-      `the backup received the primary's copy number ${fatalCopy}: kill the primary, hold back the clients' messages to the backup`,
-      (e) => e.kind === 'deliver' && e.from === PRIMARY && e.to === BACKUP && ++copies === fatalCopy,
+      `the primary sent its answer number ${fatalAnswer} to a client: kill the primary, hold back the clients' messages to the backup`,
+      (e) => e.kind === 'send' && e.from === PRIMARY && CLIENTS.has(e.to) && typeof e.body.in_reply_to === 'number' && ++answers === fatalAnswer,
       async () => {
-        await t.kill(PRIMARY, `fail-stop right after the backup received copy ${fatalCopy}`);
+        await t.kill(PRIMARY, `fail-stop right after the primary sent answer ${fatalAnswer}`);
         killedAt = t.now;
         for (const client of WORKERS) t.hold(client, BACKUP);
       },
@@ -52,7 +55,7 @@ const resendStorm = defineTest({
       return { op: t.rng.chance(0.55) ? 'lock' : 'unlock', args: [t.rng.pick(LOCKS)] };
     });
     for (const name of LOCKS) await t.run('c4', 'lock', name);
-    expectFired(t, kill, 'the primary never forwarded enough operations to the backup');
+    expectFired(t, kill, `the primary sent fewer than ${fatalAnswer} answers`);
   },
 });
 

@@ -1,15 +1,25 @@
 /**
- * Part B: the primary forwards an operation, the backup runs it, and the primary dies before
- * its reply leaves. The client re-sends to the backup, which must answer as if the
+ * Part B: the primary runs an operation and answers, and dies as its answer leaves; the
+ * answer is lost. A correct primary answers only once the backup has the operation, so the
+ * backup already ran it. The client re-sends to the backup, which must answer as if the
  * operation ran once: with the answer the first copy got, and without running it again.
  */
 import { defineTest } from '../../../grader/src/lab/manifest.ts';
 import type { Scenario } from '../../../grader/src/lab/scenario.ts';
-import { BACKUP, expectWithPrimaryDyingMidOp, lock, startWithPrimaryDyingMidOp, untilFired, unlock, type LockOp } from './lock-steps.ts';
+import { BACKUP, expectWithPrimaryDyingMidOp, lock, neverAnswered, resent, startWithPrimaryDyingMidOp, untilFired, unlock, type LockOp } from './lock-steps.ts';
 
-const AT_MOST_ONCE =
-  'the backup already ran this request (the primary forwarded it before dying): a re-sent copy must get the stored answer, not run again. ' +
+export const AT_MOST_ONCE =
+  'the primary answered this request before it died, so the backup already ran it (a primary answers only once the backup has the operation): ' +
+  'a re-sent copy must get the stored answer, not run again. ' +
   'Give each request an id that re-sends keep (e.g. client id + sequence number) and remember the last answer per client';
+
+/**
+ * Where running a re-sent failed operation again gives an answer that one lock service could
+ * give too (it ran later, after the lock changed), so only the handout's rule decides.
+ */
+const FAILED_ONES_TOO =
+  "this test enforces the handout's at-most-once rule: a re-sent request gets the answer its first copy got, failed operations included " +
+  '(running it again gave an answer of a later moment). The primary forwards every operation, failed ones too, and the backup records their answers';
 
 /**
  * A re-sent request reaches the backup only after another client changed the lock there:
@@ -22,13 +32,14 @@ async function resendAfterOthers(
   name: string,
   meanwhile: () => Promise<void>,
   expected: boolean,
+  hint: string,
 ): Promise<void> {
   t.hold(client, BACKUP);
   const { record, trigger } = startWithPrimaryDyingMidOp(t, client, op, name);
-  await untilFired(t, trigger, `the primary never forwarded ${client}'s ${op}("${name}") to the backup`);
+  await untilFired(t, trigger, neverAnswered(client, op, name));
   await meanwhile();
   t.release(client, BACKUP);
-  t.expectResult(`${client}'s re-sent ${op}("${name}") (the primary died after forwarding it)`, await t.finish(record), expected, AT_MOST_ONCE);
+  t.expectResult(resent(client, op, name), await t.finish(record), expected, hint);
 }
 
 export const primaryFail2 = defineTest({
@@ -104,7 +115,7 @@ export const primaryFail7 = defineTest({
   clients: 3,
   async run(t) {
     await lock(t, 'c1', 'a', true);
-    await resendAfterOthers(t, 'c2', 'unlock', 'a', () => lock(t, 'c1', 'a', true, "c2's Unlock freed \"a\" at the backup"), true);
+    await resendAfterOthers(t, 'c2', 'unlock', 'a', () => lock(t, 'c1', 'a', true, "c2's Unlock freed \"a\" at the backup"), true, AT_MOST_ONCE);
     await lock(t, 'c3', 'a', false, 'c1 re-locked "a" after the Unlock ran; a re-sent copy of that Unlock must not free it again');
   },
 });
@@ -113,12 +124,12 @@ export const primaryFail8 = defineTest({
   name: 'PrimaryFail8',
   part: 'B',
   points: 5,
-  description: 'a re-sent failed Unlock returns false and does not free a lock taken meanwhile',
+  description: "a re-sent failed Unlock returns false and does not free a lock taken meanwhile (the handout's at-most-once rule, failed operations included)",
   clients: 3,
   async run(t) {
     await lock(t, 'c3', 'z', true);
-    await resendAfterOthers(t, 'c2', 'unlock', 'a', () => lock(t, 'c1', 'a', true, '"a" was free'), false);
-    await lock(t, 'c3', 'a', false, 'c1 holds "a"; the re-sent Unlock (which failed the first time) must not have freed it');
+    await resendAfterOthers(t, 'c2', 'unlock', 'a', () => lock(t, 'c1', 'a', true, '"a" was free'), false, FAILED_ONES_TOO);
+    await lock(t, 'c3', 'a', false, `c1 holds "a"; the re-sent Unlock (which failed the first time) must not have freed it: ${FAILED_ONES_TOO}`);
   },
 });
 
@@ -126,11 +137,11 @@ export const primaryFail9 = defineTest({
   name: 'PrimaryFail9',
   part: 'B',
   points: 5,
-  description: 'a re-sent failed Lock returns false even after the holder unlocked meanwhile',
+  description: "a re-sent failed Lock returns false even after the holder unlocked meanwhile (the handout's at-most-once rule, failed operations included)",
   clients: 3,
   async run(t) {
     await lock(t, 'c1', 'a', true);
-    await resendAfterOthers(t, 'c2', 'lock', 'a', () => unlock(t, 'c1', 'a', true, 'c1 held "a"'), false);
-    await lock(t, 'c3', 'a', true, 'the re-sent Lock failed the first time, so it must not have taken "a" now');
+    await resendAfterOthers(t, 'c2', 'lock', 'a', () => unlock(t, 'c1', 'a', true, 'c1 held "a"'), false, FAILED_ONES_TOO);
+    await lock(t, 'c3', 'a', true, `the re-sent Lock failed the first time, so it must not have taken "a" now: ${FAILED_ONES_TOO}`);
   },
 });

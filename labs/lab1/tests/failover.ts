@@ -1,5 +1,5 @@
 import { defineTest } from '../../../grader/src/lab/manifest.ts';
-import { BACKUP, PRIMARY, expectFired, lock, primaryRepliedTo, primarySentToBackup, unlock } from './lock-steps.ts';
+import { BACKUP, PRIMARY, answerTo, expectFired, lock, sentAfterRequest, unlock } from './lock-steps.ts';
 
 const MIRROR_HINT =
   'after the primary dies, the backup must know every lock the primary knew: the primary forwards each operation to the backup before replying';
@@ -8,7 +8,9 @@ export const primaryFail1 = defineTest({
   name: 'PrimaryFail1',
   part: 'A',
   points: 8,
-  description: 'the backup mirrors every operation, failed ones included; then the primary dies between operations',
+  description:
+    "the backup mirrors every operation, failed ones included (the handout's rule: the primary forwards every operation before it replies); " +
+    'then the primary dies between operations',
   clients: 2,
   async run(t) {
     const sequence: [string, 'lock' | 'unlock', string, boolean][] = [
@@ -26,10 +28,13 @@ export const primaryFail1 = defineTest({
       const record = t.start(client, op, name);
       t.expectResult(record, await t.finish(record), expected);
       const forwarded = t.messages(PRIMARY, BACKUP, record.invoke).some((m) => m.t <= record.complete!);
+      // A rule, not an outcome: a primary that keeps a failed operation to itself gives right
+      // answers here; PrimaryFail8 and 9 show what it breaks.
       t.expect(
         forwarded,
-        `the primary did not send anything to the backup while it handled ${client}'s ${op}("${name}") (which returned ${expected})`,
-        'the backup must see every operation, failed ones included: it needs them to answer a re-sent request',
+        `the primary sent nothing to the backup between ${client}'s ${op}("${name}") call and its return (it returned ${expected})`,
+        "this test enforces the handout's rule that the primary forwards every operation, failed ones included, before it replies: " +
+          'the backup needs the answers of failed ones to answer a re-sent request',
       );
     }
     await t.kill(PRIMARY, 'fail-stop between operations');
@@ -54,9 +59,10 @@ export const primaryFailAfterReply = defineTest({
     // for the backup from one that only sent it a copy.
     t.setLatency(PRIMARY, BACKUP, 40, 60);
     await lock(t, 'c1', 'x', true);
-    const trigger = t.killWhen(PRIMARY, 'the primary replied to c1: kill it', primaryRepliedTo('c1', t.now));
-    await lock(t, 'c1', 'a', true);
-    expectFired(t, trigger, 'the primary never replied to c1', 'the Clerk sends to the primary while it is alive');
+    const record = t.start('c1', 'lock', 'a');
+    const trigger = t.killWhen(PRIMARY, 'the primary answered c1\'s lock("a"): kill it (its answer still arrives)', answerTo(record, PRIMARY));
+    t.expectResult(record, await t.finish(record), true);
+    expectFired(t, trigger, 'the primary never answered c1\'s lock("a")', 'the Clerk sends each operation to the primary while the primary is alive');
     await lock(t, 'c2', 'a', false, 'c1 got true from the primary, so the backup must know that "a" is held: the primary must wait for the backup\'s answer before it replies');
     await unlock(t, 'c2', 'x', true, MIRROR_HINT);
   },
@@ -70,9 +76,16 @@ export const backupFail = defineTest({
   clients: 2,
   async run(t) {
     await lock(t, 'c1', 'a', true);
-    const trigger = t.killWhen(BACKUP, 'the primary sent a message to the backup: kill the backup before it arrives', primarySentToBackup(t.now));
-    await lock(t, 'c2', 'b', true, 'when the backup does not answer, it has halted: the primary must carry on alone');
-    expectFired(t, trigger, 'the primary never forwarded c2\'s lock("b") to the backup');
+    const record = t.start('c2', 'lock', 'b');
+    const trigger = t.killWhen(
+      BACKUP,
+      'the primary sent a message to the backup after c2\'s lock("b") reached it: kill the backup before it arrives',
+      sentAfterRequest(record, PRIMARY, BACKUP),
+    );
+    t.expectResult(record, await t.finish(record), true, 'when the backup refuses the connection, it has halted: the primary must carry on alone');
+    // Every correct primary tells the backup of an operation before it answers it; one that
+    // did not is judged by its answers (PrimaryFail1 enforces the rule): the backup dies now.
+    if (trigger.firedAt === undefined) await t.kill(BACKUP, 'the primary sent nothing to the backup while it handled c2\'s lock("b"): kill the backup now');
     await lock(t, 'c2', 'a', false, 'the primary keeps its own state');
     await unlock(t, 'c1', 'a', true);
     await lock(t, 'c2', 'a', true);
