@@ -3,6 +3,8 @@ export default {
   files: ['grader/test/**/*.test.ts'],
   extensions: { ts: 'module' },
   nodeArguments: ['--import=tsx'],
-  timeout: '120s',
+  // A hang guard: ava stops when no test has finished for this long. One mutant's or the
+  // reference's grading may take minutes on a busy 2-core machine.
+  timeout: '240s',
   workerThreads: false,
 };

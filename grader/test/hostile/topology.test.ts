@@ -65,8 +65,9 @@ test.serial('servers that call the client host keeping the table: refused, 0 poi
 test.serial('without the rule, the client-failure tests still take its points: the table dies with c1, later answers are wrong', async (t) => {
   const outcome = await gradeLab(tableOnAClient(t, 'call'), { openRule: true });
   const failed = failedTests(outcome);
+  // Client failure catches it on its own. (Tests that lose the primary's answer by holding the
+  // primary's link to c1 also hold the relay to the table, so they fail it too, by accident.)
   t.true(failed.includes('ClientFail'), failed.join(', '));
-  t.deepEqual(failed.filter((name) => !CLIENT_FAILURE.includes(name)), [], 'every other test passes: only client failure tells it apart');
   t.regex(runOf(outcome, 'ClientFail').message!, /^c2's lock\("a"\) returned true, expected false$/);
   t.deepEqual(runsOf(outcome).flatMap(ruleRefusals), []);
 });
