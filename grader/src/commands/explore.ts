@@ -27,7 +27,7 @@ import { count } from '../report/wording.ts';
 import { explore, runsDone, runsPerMinute, type Exploration, type SeedRange } from '../score/explore.ts';
 import { replayCommand } from '../score/grade.ts';
 import { inertLine } from '../text/untrusted.ts';
-import { EXIT, UsageError } from './common.ts';
+import { EXIT, positiveInt, UsageError } from './common.ts';
 import { selectTests } from './grade.ts';
 
 /** The implementation explored when none is named: the reference, which must pass every seed. */
@@ -36,13 +36,6 @@ export const EXPLORE_DEFAULT_IMPL = 'solutions';
 export const DEFAULT_MAX_FAILURES = 10;
 /** Seeds when --seeds does not say. */
 const DEFAULT_SEEDS: SeedRange = { first: 1, last: 1000 };
-
-const positiveInt = (what: string) =>
-  z
-    .string()
-    .regex(/^\d+$/, `${what} must be a whole number`)
-    .transform(Number)
-    .refine((n) => n >= 1, `${what} must be at least 1`);
 
 /** `A-B` (seeds A to B) or `K` (seeds 1 to K), as `grade --seeds K` reads it. */
 const seedRange = z

@@ -23,17 +23,10 @@ import { DEFAULT_IMPL, grade, replayCommand } from '../score/grade.ts';
 import { parseFaultsSpec } from '../faults/failure-model.ts';
 import { oneLineError, stopOnSignals, type StopReason } from '../cluster/teardown.ts';
 import { inertLine } from '../text/untrusted.ts';
-import { EXIT, UsageError } from './common.ts';
+import { EXIT, positiveInt, UsageError } from './common.ts';
 
 /** Where a failing run's trace (JSON) and its page (HTML) go when --trace-dir is not given. Gitignored. */
 export const FAILED_TRACE_DIR = path.join('.locklab', 'traces');
-
-const positiveInt = (what: string) =>
-  z
-    .string()
-    .regex(/^\d+$/, `${what} must be a whole number`)
-    .transform(Number)
-    .refine((n) => n >= 1, `${what} must be at least 1`);
 
 const GradeOptionsSchema = z
   .object({

@@ -4,37 +4,21 @@
  * every test before it are done, so results appear in the lab's order and are saved as
  * they come.
  */
-import type { FailureModel } from '../faults/failure-model.ts';
-import type { GradedTest, Limits } from '../lab/manifest.ts';
-import type { LoadedLab } from '../lab/load.ts';
-import type { PrepareStep } from '../cluster/prepare.ts';
+import type { GradedTest } from '../lab/manifest.ts';
 import { isStopping } from '../cluster/teardown.ts';
 import { shellWord } from '../text/untrusted.ts';
-import { runEach, withPrepared } from './prepared-runs.ts';
+import { runEach, withPrepared, type PrepareRequest } from './prepared-runs.ts';
 import type { RunResult } from './run-test.ts';
 import { scoreTest, summarize, type Summary, type TestScore } from './scorer.ts';
 
 export { inertRun } from './prepared-runs.ts';
 
-export interface GradeRequest {
-  lab: LoadedLab;
-  /** The implementation folder, as the user wrote it (shown in messages and replay commands). */
-  impl: string;
+/** What to prepare (`PrepareRequest`: lab, implementation, type-check, faults, limits, sandbox), and what to run. */
+export interface GradeRequest extends PrepareRequest {
   tests: GradedTest[];
   seeds: number[];
   /** Runs at a time. */
   jobs: number;
-  typecheck: boolean;
-  /** A failure model for every test, replacing the tests' and the lab's (`--faults`). */
-  faults?: FailureModel;
-  /** Overrides of the lab's limits (e.g. a shorter infinite-loop guard in the grader's own tests). */
-  limits?: Partial<Limits>;
-  /** Nodes run in the sandbox (docs/security.md) unless this is false (`--no-sandbox`). */
-  sandbox?: boolean;
-  /** Type-checking or bundling is over (before any test runs). */
-  onPrepareStep?(step: PrepareStep): void;
-  /** One line about the grading as a whole, e.g. a sandbox layer this machine cannot give. */
-  onNotice?(line: string): void;
   /** A test finished on all its seeds (called in the lab's order). */
   onTestDone?(score: TestScore, runs: RunResult[]): void | Promise<void>;
   /** A run (one test on one seed) starts, and ends: what a live status line shows. */
