@@ -12,14 +12,21 @@ for (const mutant of MUTANTS) {
   test.serial(`${harmless ? 'harmless variant' : 'mutant'} ${mutant.name} (${mutant.bug}) loses ${harmless ? 'nothing' : 'its tests'}`, async (t) => {
     const lab = await loadLab('lab1');
     const names = lab.manifest.tests.map((x) => x.name);
-    const listed = [...mutant.losesAtLeast, ...mustPass(mutant, names)];
-    for (const name of listed) t.true(names.includes(name), `${name} is a graded test of lab 1`);
-    // Only the listed tests are graded: what the lists say nothing of costs time and proves nothing.
-    const outcome = await gradeLab1(materialize(mutant), { seeds: MUTANT_SEEDS, tests: listed });
-    t.is(outcome.kind, 'graded');
-    const lost = failedTests(outcome);
+    const mustKeep = mustPass(mutant, names);
+    for (const name of [...mutant.losesAtLeast, ...mustKeep]) t.true(names.includes(name), `${name} is a graded test of lab 1`);
+    // Only the listed tests are graded, and a test it must pass on one seed: a variant that loses
+    // a test on seed 1 is wrong whatever it does on seed 2, and the reference and the designs
+    // cover many seeds. (What the lists say nothing of costs time and proves nothing.)
+    const implementation = materialize(mutant);
+    const lost: string[] = [];
+    for (const [tests, seeds] of [[mutant.losesAtLeast, MUTANT_SEEDS], [mustKeep, MUTANT_SEEDS.slice(0, 1)]] as const) {
+      if (tests.length === 0) continue;
+      const outcome = await gradeLab1(implementation, { seeds: [...seeds], tests: [...tests] });
+      t.is(outcome.kind, 'graded');
+      lost.push(...failedTests(outcome));
+    }
     t.deepEqual(mutant.losesAtLeast.filter((name) => !lost.includes(name)), [], 'tests it must lose but passed');
-    t.deepEqual(mustPass(mutant, names).filter((name) => lost.includes(name)), [], 'tests it must pass but lost');
+    t.deepEqual(mustKeep.filter((name) => lost.includes(name)), [], 'tests it must pass but lost');
     t.log(`lost: ${lost.join(', ') || 'nothing'}`);
     t.is(liveNodes(), 0, 'no node process outlives its run');
   });

@@ -32,8 +32,8 @@ export interface Mutant {
   /** Graded tests it must lose (fail on some seed of MUTANT_SEEDS); empty for a harmless variant. */
   losesAtLeast: string[];
   /**
-   * Graded tests it must pass on every seed of MUTANT_SEEDS: a list (what the bug cannot
-   * break), or 'all-others' (every test not in `losesAtLeast`: a harmless variant's).
+   * Graded tests it must pass on every seed of MUTANT_SEEDS (the suite checks the first): a list
+   * (what the bug cannot break), or 'all-others' (every test not in `losesAtLeast`: a harmless variant's).
    */
   mustNotLose: string[] | 'all-others';
 }
